@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies, each for a reason:
+// - swift-argument-parser: the CLI's subcommands, options, help and validation.
+// libxlsxwriter (Debian's libxlsxwriter-dev) is reached through the CXLSXWriter system library.
+let package = Package(
+    name: "bptrace",
+    products: [
+        .executable(name: "bptrace", targets: ["bptrace"]),
+        .library(name: "BPTrace", targets: ["BPTrace"]),
+        .library(name: "BPTraceRenderers", targets: ["BPTraceRenderers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "BPTrace"),
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter",
+                       providers: [.apt(["libxlsxwriter-dev"])]),
+        .target(name: "BPTraceRenderers", dependencies: ["BPTrace", "CXLSXWriter"]),
+        .executableTarget(name: "bptrace", dependencies: [
+            "BPTrace", "BPTraceRenderers",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BPTraceTests", dependencies: ["BPTrace"]),
+        .testTarget(name: "BPTraceRenderersTests", dependencies: ["BPTrace", "BPTraceRenderers"]),
+        .testTarget(name: "bptraceCLITests", dependencies: ["BPTrace"]),
+    ]
+)

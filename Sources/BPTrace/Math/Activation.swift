@@ -1,0 +1,40 @@
+import Foundation
+
+/// An activation function f of a layer (CONTRACT.md §1–2).
+public enum Activation: String, CaseIterable, Sendable {
+    case sigmoid, tanh, relu, linear, softmax
+
+    /// a = f(z), element-wise except softmax, which works on each row (sample) and subtracts
+    /// the row maximum first.
+    public func apply(_ z: Matrix) -> Matrix {
+        switch self {
+        case .sigmoid: return z.map { 1.0 / (1.0 + Foundation.exp(-$0)) }
+        case .tanh: return z.map { Foundation.tanh($0) }
+        case .relu: return z.map { $0 > 0 ? $0 : 0.0 }
+        case .linear: return z
+        case .softmax:
+            var out = z
+            for r in 0..<z.rows {
+                var m = z[r, 0]
+                for c in 1..<z.cols where z[r, c] > m { m = z[r, c] }
+                var s = 0.0
+                for c in 0..<z.cols { let e = Foundation.exp(z[r, c] - m); out[r, c] = e; s += e }
+                for c in 0..<z.cols { out[r, c] /= s }
+            }
+            return out
+        }
+    }
+
+    /// slope = f'(z), written from the activation where the tutorials do:
+    /// sigmoid a(1-a), tanh 1-a², relu 1 if z > 0 else 0, linear 1. `nil` for softmax, whose
+    /// Jacobian is not element-wise (the contract pairs it with cross-entropy, whose delta is o - t).
+    public func slope(z: Matrix, a: Matrix) -> Matrix? {
+        switch self {
+        case .sigmoid: return a.map { $0 * (1.0 - $0) }
+        case .tanh: return a.map { 1.0 - $0 * $0 }
+        case .relu: return z.map { $0 > 0 ? 1.0 : 0.0 }
+        case .linear: return z.map { _ in 1.0 }
+        case .softmax: return nil
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The data loss of a batch (CONTRACT.md §2), with its output delta dL/dz(L).
+public enum Loss: String, CaseIterable, Sendable {
+    case halfSSE = "half_sse"
+    case mse
+    case crossEntropy = "cross_entropy"
+    case sum
+
+    /// The loss of outputs `o` against targets `t` (B x nL each), summed in row-major order.
+    /// `f` is the output activation; it matters only for cross-entropy:
+    /// softmax output -(1/B)·Σ t·ln(o); sigmoid output -(1/B)·Σ [t·ln(o) + (1-t)·ln(1-o)],
+    /// skipping terms whose coefficient is 0 (0·ln 0 = 0).
+    public func value(outputs o: Matrix, targets t: Matrix, outputActivation f: Activation) -> Double {
+        var s = 0.0
+        switch self {
+        case .halfSSE:
+            for i in 0..<o.values.count { let d = t.values[i] - o.values[i]; s += d * d }
+            return 0.5 * s
+        case .mse:
+            for i in 0..<o.values.count { let d = t.values[i] - o.values[i]; s += d * d }
+            return s / Double(o.values.count)
+        case .sum:
+            for v in o.values { s += v }
+            return s
+        case .crossEntropy:
+            for i in 0..<o.values.count {
+                let ti = t.values[i], oi = o.values[i]
+                if ti != 0 { s += ti * Foundation.log(oi) }
+                if f != .softmax, 1.0 - ti != 0 { s += (1.0 - ti) * Foundation.log(1.0 - oi) }
+            }
+            return -s / Double(o.rows)
+        }
+    }
+
+    /// delta(L) = dL/dz(L): (o-t)⊙slope for half_sse, 2(o-t)/(B·nL)⊙slope for mse,
+    /// (o-t)/B for cross_entropy (softmax or sigmoid output), slope for sum.
+    /// `slope` is nil only for softmax, which the spec pairs with cross-entropy.
+    public func outputDelta(outputs o: Matrix, targets t: Matrix, slope: Matrix?) -> Matrix {
+        let b = Double(o.rows), n = Double(o.cols)
+        switch self {
+        case .halfSSE: return o.zipWith(t) { $0 - $1 }.zipWith(slope!) { $0 * $1 }
+        case .mse: return o.zipWith(t) { 2.0 * ($0 - $1) / (b * n) }.zipWith(slope!) { $0 * $1 }
+        case .crossEntropy: return o.zipWith(t) { ($0 - $1) / b }
+        case .sum: return slope!
+        }
+    }
+}

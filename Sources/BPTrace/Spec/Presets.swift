@@ -1,0 +1,108 @@
+/// Built-in specs. Each is JSON text parsed by `SpecParser`, so a preset is also an example
+/// of the spec format (`bptrace presets --show NAME` prints it).
+public enum Presets {
+    public struct Preset: Sendable {
+        public let name: String
+        public let summary: String
+        public let json: String
+    }
+
+    /// The preset `bptrace run` uses when given neither `--preset` nor `--spec`.
+    public static let defaultName = "mazur-2015"
+
+    public static let all: [Preset] = [
+        Preset(name: "mazur-2015",
+               summary: "2-2-2 sigmoid net of Matt Mazur's \"A Step by Step Backpropagation Example\" (2015); biases fixed, textbook (simultaneous) update",
+               json: """
+               {
+                 "name": "mazur-2015",
+                 "layers": [2, 2, 2],
+                 "activations": ["sigmoid", "sigmoid"],
+                 "loss": "half_sse",
+                 "learning_rate": 0.5,
+                 "batch": "full",
+                 "bias": true,
+                 "update_biases": false,
+                 "update": "simultaneous",
+                 "l2": 0,
+                 "weights": [[[0.15, 0.25], [0.20, 0.30]], [[0.40, 0.50], [0.45, 0.55]]],
+                 "biases": [[0.35, 0.35], [0.60, 0.60]],
+                 "data": {"inputs": [[0.05, 0.10]], "targets": [[0.01, 0.99]]}
+               }
+               """),
+        Preset(name: "mazur-2015-immediate",
+               summary: "the same net with the immediate update order, which reproduces the post's numbers after the first update (0.291027924) and after 10,000",
+               json: """
+               {
+                 "name": "mazur-2015-immediate",
+                 "layers": [2, 2, 2],
+                 "activations": ["sigmoid", "sigmoid"],
+                 "loss": "half_sse",
+                 "learning_rate": 0.5,
+                 "update_biases": false,
+                 "update": "immediate",
+                 "weights": [[[0.15, 0.25], [0.20, 0.30]], [[0.40, 0.50], [0.45, 0.55]]],
+                 "biases": [[0.35, 0.35], [0.60, 0.60]],
+                 "data": {"inputs": [[0.05, 0.10]], "targets": [[0.01, 0.99]]}
+               }
+               """),
+        Preset(name: "analytics-vidhya",
+               summary: "4-3-1 sigmoid net of Sunil Ray's \"neural network in Excel\" tutorial (Analytics Vidhya, 2017), with the starting values of its screenshots",
+               json: """
+               {
+                 "name": "analytics-vidhya",
+                 "layers": [4, 3, 1],
+                 "activations": ["sigmoid", "sigmoid"],
+                 "loss": "half_sse",
+                 "learning_rate": 0.1,
+                 "batch": "full",
+                 "update": "simultaneous",
+                 "weights": [[[0.42, 0.88, 0.55], [0.10, 0.73, 0.68], [0.60, 0.18, 0.47], [0.92, 0.11, 0.52]],
+                             [[0.30], [0.25], [0.23]]],
+                 "biases": [[0.46, 0.72, 0.08], [0.69]],
+                 "data": {"inputs": [[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]], "targets": [[1], [1], [0]]}
+               }
+               """),
+        Preset(name: "tanh-relu-softmax",
+               summary: "a deeper 4-5-4-3 classifier (tanh, relu, softmax with cross-entropy), xavier init from numpy seed 7, mini-batches of 2, l2 0.001",
+               json: """
+               {
+                 "name": "tanh-relu-softmax",
+                 "layers": [4, 5, 4, 3],
+                 "activations": ["tanh", "relu", "softmax"],
+                 "loss": "cross_entropy",
+                 "learning_rate": 0.1,
+                 "batch": 2,
+                 "l2": 0.001,
+                 "init": {"distribution": "xavier_uniform", "seed": 7, "rng": "numpy"},
+                 "data": {"inputs": [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5],
+                                     [4.9, 3.0, 1.4, 0.2], [6.4, 3.2, 4.5, 1.5], [5.8, 2.7, 5.1, 1.9]],
+                          "targets": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]}
+               }
+               """),
+        Preset(name: "xor",
+               summary: "2-2-1 sigmoid net learning XOR from numpy-seeded uniform(0,1) weights (seed 2), full batch",
+               json: """
+               {
+                 "name": "xor",
+                 "layers": [2, 2, 1],
+                 "loss": "half_sse",
+                 "learning_rate": 0.5,
+                 "init": {"distribution": "uniform", "low": 0, "high": 1, "seed": 2, "rng": "numpy"},
+                 "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
+               }
+               """),
+    ]
+
+    public static var names: [String] { all.map(\.name) }
+
+    public static func preset(named name: String) -> Preset? { all.first { $0.name == name } }
+
+    /// The validated spec of a preset.
+    public static func spec(named name: String) throws -> NetworkSpec {
+        guard let p = preset(named: name) else {
+            throw SpecError("--preset", "unknown preset \"\(name)\"\(suggestion(for: name, among: names)); the presets are \(names.joined(separator: ", "))")
+        }
+        return try SpecParser.parse(text: p.json)
+    }
+}

@@ -1,0 +1,36 @@
+/// A traced quantity of CONTRACT.md §3; the raw value is the name in the CSV's `quantity` column.
+public enum Quantity: String, CaseIterable, Sendable {
+    case x, y, W, b, z, a, loss, cost, E, slope, delta, err
+    case gradW = "grad_W", gradB = "grad_b", WNew = "W_new", bNew = "b_new"
+}
+
+/// One traced matrix: the value of `quantity` in `layer` at `step`, computed in `stage`.
+/// Batch quantities have one row per sample of the step's batch; W has row = source neuron,
+/// column = target neuron; vectors and scalars are a single row.
+public struct TraceBlock: Sendable {
+    public let step: Int
+    public let stage: Stage
+    public let layer: Int
+    public let quantity: Quantity
+    public let matrix: Matrix
+
+    public init(step: Int, stage: Stage, layer: Int, quantity: Quantity, matrix: Matrix) {
+        self.step = step; self.stage = stage; self.layer = layer; self.quantity = quantity; self.matrix = matrix
+    }
+}
+
+/// The first non-finite value of a run: where it is, so the message can name it.
+public struct NonFiniteValue: Error, Equatable, Sendable, CustomStringConvertible {
+    public let step: Int
+    public let layer: Int
+    public let quantity: Quantity
+    /// 1-based, as in the trace.
+    public let row: Int
+    public let col: Int
+    public let value: Double
+
+    public var description: String {
+        "training stopped: step \(step), layer \(layer), quantity \(quantity.rawValue), cell (row \(row), col \(col)) is \(value) "
+            + "(a value overflowed or a logarithm met 0); everything traced before it was written"
+    }
+}

@@ -1,0 +1,29 @@
+import BPTrace
+
+/// The file formats `bptrace run` writes, each with its extension.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case xlsx, csv
+
+    public var fileExtension: String { rawValue }
+}
+
+/// Options that shape renderers' output (not the numbers).
+public struct RenderOptions: Sendable {
+    /// Decimals shown (workbook display format, handout numbers).
+    public var decimals: Int = 3
+    /// The step whose 12 walkthrough sheets the workbook gets.
+    public var walkthroughStep: Int = 1
+    /// At most this many step sheets in a workbook; later steps go to the Overview table only.
+    public var sheetsLimit: Int = 200
+    public init() {}
+}
+
+extension OutputFormat {
+    /// A sink that writes this format to `destination` (through a temporary file).
+    public func makeSink(destination: String, overwrite: Bool, options: RenderOptions) throws -> TraceSink {
+        switch self {
+        case .csv: return CSVTraceWriter(file: try OutputFile(destination: destination, overwrite: overwrite))
+        case .xlsx: return try WorkbookWriter(destination: destination, overwrite: overwrite, options: options)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+
+@main
+struct BPTraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bptrace",
+        abstract: "Make backpropagation visible: train a small network step by step and write every intermediate.",
+        discussion: """
+        bptrace trains a multilayer perceptron from a spec (or a built-in preset) and records every
+        intermediate of every step: net inputs, activations, slopes, deltas, the error sent back to
+        each hidden layer, gradients and updates. It writes them as a live-formula workbook (xlsx)
+        or a tidy CSV table.
+
+        Examples:
+          bptrace run --steps 12                      # default network -> ./mazur-2015.xlsx
+          bptrace run --preset analytics-vidhya --format csv,xlsx --out out/
+          bptrace run --spec my-net.json --steps 100 --format csv
+          bptrace presets
+
+        Exit codes:
+          0   success
+          1   training stopped at a non-finite value (the trace up to it was written)
+          64  bad command-line usage (unknown option, --steps 0, ...)
+          65  invalid spec or data (the message names the key path)
+          66  a spec or data file does not exist or cannot be read
+          73  an output file exists (use --force) or the output folder cannot be written
+          74  an I/O error while writing (no partial file is left)
+        """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, PresetsCommand.self],
+        defaultSubcommand: nil
+    )
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import BPTrace
+
+struct PresetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "presets",
+        abstract: "List the built-in networks, or print one as a spec file.",
+        discussion: """
+        Examples:
+          bptrace presets                                  # names and summaries
+          bptrace presets --show mazur-2015 > my-net.json  # a spec to edit, then: bptrace run --spec my-net.json
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Print the spec JSON of this preset.", valueName: "name"))
+    var show: String?
+
+    func run() throws {
+        if let show {
+            guard let p = Presets.preset(named: show) else {
+                _ = try loadSpec(preset: show, specPath: nil)   // prints the "unknown preset" message
+                return
+            }
+            print(p.json)
+            return
+        }
+        for p in Presets.all {
+            let mark = p.name == Presets.defaultName ? " (default)" : ""
+            print("\(p.name)\(mark)\n    \(p.summary)")
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import BPTrace
+import BPTraceRenderers
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train a network for some steps and write its trace (workbook, CSV).",
+        discussion: """
+        Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless
+        --force is given; each file is written under a temporary name and renamed into place
+        only when complete, so an error never leaves a half-written file.
+
+        Examples:
+          bptrace run --steps 12                         # default network (mazur-2015) -> ./mazur-2015.xlsx
+          bptrace run --preset analytics-vidhya --format csv --out out/
+          bptrace run --spec net.json --steps 1000 --format csv,xlsx --force
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
+    var preset: String?
+
+    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
+    var spec: String?
+
+    @Option(name: .long, help: "Training steps to trace (one parameter update each).")
+    var steps: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("Comma-separated formats: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "list"))
+    var format: String = "xlsx"
+
+    @Option(name: .long, help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
+    var out: String = "."
+
+    @Flag(name: .long, help: "Overwrite existing output files.")
+    var force = false
+
+    @Option(name: .long, help: "Decimals shown in the workbook (full precision is stored).")
+    var decimals: Int = 3
+
+    @Option(name: .long, help: ArgumentHelp("The step whose 12 walkthrough sheets the workbook gets.", valueName: "step"))
+    var walkthrough: Int = 1
+
+    @Option(name: .customLong("sheets-limit"), help: "At most this many step sheets in a workbook; later steps appear in the Overview table only.")
+    var sheetsLimit: Int = 200
+
+    func validate() throws {
+        if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
+        guard steps <= 10_000_000 else { throw ValidationError("--steps must be at most 10000000, found \(steps)") }
+        guard (0...15).contains(decimals) else { throw ValidationError("--decimals must be from 0 to 15, found \(decimals)") }
+        guard walkthrough >= 1 else { throw ValidationError("--walkthrough must be a step >= 1, found \(walkthrough)") }
+        guard sheetsLimit >= 0 else { throw ValidationError("--sheets-limit must be >= 0, found \(sheetsLimit)") }
+        _ = try parsedFormats()
+    }
+
+    func parsedFormats() throws -> [OutputFormat] {
+        var out: [OutputFormat] = []
+        for part in format.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = part.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let f = OutputFormat(rawValue: name) else {
+                throw ValidationError("--format: unknown format \"\(name)\"; expected a comma-separated list of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if !out.contains(f) { out.append(f) }
+        }
+        return out
+    }
+
+    func run() throws {
+        let netSpec = try loadSpec(preset: preset, specPath: spec)
+        let formats = try parsedFormats()
+        var options = RenderOptions()
+        options.decimals = decimals
+        options.walkthroughStep = walkthrough
+        options.sheetsLimit = sheetsLimit
+
+        // The output folder: created if missing, refused if it is a file.
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
+            if !isDir.boolValue { printError("--out: \(out) is a file, not a folder"); throw Exit.cannotCreate }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                printError("--out: cannot create the folder \(out): \(error.localizedDescription)"); throw Exit.cannotCreate
+            }
+        }
+        let destinations = formats.map { (out as NSString).appendingPathComponent("\(netSpec.name).\($0.fileExtension)") }
+
+        var sinks: [TraceSink] = []
+        do {
+            // Check every destination before opening any, so nothing is started in vain.
+            for d in destinations { try OutputFile.checkDestination(d, overwrite: force) }
+            for (f, d) in zip(formats, destinations) { sinks.append(try f.makeSink(destination: d, overwrite: force, options: options)) }
+        } catch let e as OutputError {
+            printError(e.message)
+            throw Exit.cannotCreate
+        }
+
+        let bar = ProgressBar()
+        let outcome: TraceOutcome
+        do {
+            outcome = try TraceRunner.run(spec: netSpec, steps: steps, sinks: sinks, progress: bar.update)
+            bar.clear()
+        } catch let e as OutputError {
+            bar.clear()
+            sinks.removeAll()   // deinit removes the temporary files
+            printError(e.message)
+            throw e.kind == .io ? Exit.io : Exit.cannotCreate
+        }
+        for note in sinks.compactMap({ ($0 as? RunNotes)?.notes }).joined() { printNote(note) }
+        for d in destinations { print(d) }
+        if let bad = outcome.stoppedBy {
+            printError(bad.description)
+            throw Exit.nonFinite
+        }
+    }
+}
