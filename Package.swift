@@ -25,6 +25,6 @@ let package = Package(
         ]),
         .testTarget(name: "BPTraceTests", dependencies: ["BPTrace"]),
         .testTarget(name: "BPTraceRenderersTests", dependencies: ["BPTrace", "BPTraceRenderers"]),
-        .testTarget(name: "bptraceCLITests", dependencies: ["BPTrace"]),
+        .testTarget(name: "bptraceCLITests", dependencies: ["BPTrace", "bptrace"]),
     ]
 )
