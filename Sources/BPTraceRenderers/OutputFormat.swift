@@ -2,7 +2,7 @@ import BPTrace
 
 /// The file formats `bptrace run` writes, each with its extension.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case xlsx, csv
+    case xlsx, csv, md
 
     public var fileExtension: String { rawValue }
 }
@@ -15,6 +15,13 @@ public struct RenderOptions: Sendable {
     public var walkthroughStep: Int = 1
     /// At most this many step sheets in a workbook; later steps go to the Overview table only.
     public var sheetsLimit: Int = 200
+    /// Handout (md): decimals of its numbers; nil = 9 (the post's) in full detail, 6 in matrix and
+    /// summary detail (so a 5-column matrix fits a printed page).
+    public var handoutDecimals: Int? = nil
+    /// Handout (md): how the derived steps are written; nil = `HandoutDetail.automatic(for:)`.
+    public var detail: HandoutDetail? = nil
+    /// Handout (md): the steps derived in full; the others appear in the loss table only.
+    public var handoutSteps: [Int] = [1]
     public init() {}
 }
 
@@ -24,6 +31,7 @@ extension OutputFormat {
         switch self {
         case .csv: return CSVTraceWriter(file: try OutputFile(destination: destination, overwrite: overwrite))
         case .xlsx: return try WorkbookWriter(destination: destination, overwrite: overwrite, options: options)
+        case .md: return try MarkdownHandoutWriter(destination: destination, overwrite: overwrite, options: options)
         }
     }
 }

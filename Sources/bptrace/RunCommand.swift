@@ -37,8 +37,14 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Overwrite existing output files.")
     var force = false
 
-    @Option(name: .long, help: "Decimals shown in the workbook (full precision is stored).")
-    var decimals: Int = 3
+    @Option(name: .long, help: "Decimals shown in the workbook (full precision is stored; default 3) and in the handout (default 9 as in the post; 6 with --detail matrix or summary).")
+    var decimals: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Handout (md): how its steps are derived: full (every neuron and weight, symbols → numbers → result), matrix (bmatrix per layer) or summary (tables only). Default: full when every layer has at most 4 neurons and a step trains on 1 sample, else matrix.", valueName: "level"))
+    var detail: String?
+
+    @Option(name: .customLong("handout-steps"), help: ArgumentHelp("Handout (md): the steps derived in detail, e.g. 1,2,10 or 1-3; the other steps appear in the loss table.", valueName: "list"))
+    var handoutSteps: String = "1"
 
     @Option(name: .long, help: ArgumentHelp("The step whose 12 walkthrough sheets the workbook gets.", valueName: "step"))
     var walkthrough: Int = 1
@@ -50,7 +56,11 @@ struct RunCommand: ParsableCommand {
         if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
         guard steps <= 10_000_000 else { throw ValidationError("--steps must be at most 10000000, found \(steps)") }
-        guard (0...15).contains(decimals) else { throw ValidationError("--decimals must be from 0 to 15, found \(decimals)") }
+        if let decimals, !(0...15).contains(decimals) { throw ValidationError("--decimals must be from 0 to 15, found \(decimals)") }
+        if let detail, HandoutDetail(rawValue: detail) == nil {
+            throw ValidationError("--detail: expected full, matrix or summary, found \"\(detail)\"")
+        }
+        do { _ = try HandoutStepList.parse(handoutSteps) } catch let e as HandoutStepList.ParseError { throw ValidationError(e.description) }
         guard walkthrough >= 1 else { throw ValidationError("--walkthrough must be a step >= 1, found \(walkthrough)") }
         guard sheetsLimit >= 0 else { throw ValidationError("--sheets-limit must be >= 0, found \(sheetsLimit)") }
         _ = try parsedFormats()
@@ -72,7 +82,10 @@ struct RunCommand: ParsableCommand {
         let netSpec = try loadSpec(preset: preset, specPath: spec)
         let formats = try parsedFormats()
         var options = RenderOptions()
-        options.decimals = decimals
+        options.decimals = decimals ?? 3
+        options.handoutDecimals = decimals
+        options.detail = detail.flatMap(HandoutDetail.init(rawValue:))
+        options.handoutSteps = (try? HandoutStepList.parse(handoutSteps)) ?? [1]
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit
 

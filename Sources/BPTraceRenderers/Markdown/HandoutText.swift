@@ -1,0 +1,220 @@
+import Foundation
+
+/// How the handout prints a number: rounded to `decimals` places, then trailing zeros (and a
+/// trailing point) stripped, as the post prints them (0.751365070 → 0.75136507, 0.350 → 0.35).
+/// A value that rounds to zero prints `0`, never `-0`. Magnitudes of 10^15 and above print in
+/// scientific form (`1.5 \times 10^{16}`) so a line never holds a 20-digit integer.
+public struct HandoutNumberFormat: Sendable {
+    public let decimals: Int
+    public init(decimals: Int) { self.decimals = max(0, min(decimals, 15)) }
+
+    /// The number as plain text (`0.3775`, `-0.019049118`), fit for tables and inline math.
+    public func plain(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+        if abs(v) >= 1e15 {
+            let s = String(format: "%.\(min(decimals, 6))e", v)   // 1.500000e+16
+            let parts = s.split(separator: "e")
+            return "\(HandoutNumberFormat.trim(String(parts[0])))e\(Int(parts[1]) ?? 0)"
+        }
+        var s = HandoutNumberFormat.trim(String(format: "%.\(decimals)f", v))
+        if s == "-0" { s = "0" }
+        return s
+    }
+
+    /// The number as LaTeX math: like `plain`, scientific form as `1.5 \times 10^{16}`.
+    public func tex(_ v: Double) -> String {
+        if v.isNaN { return "\\mathrm{NaN}" }
+        if v.isInfinite { return v > 0 ? "\\infty" : "-\\infty" }
+        let p = plain(v)
+        if let e = p.firstIndex(of: "e") {
+            return "\(p[..<e]) \\times 10^{\(p[p.index(after: e)...])}"
+        }
+        return p
+    }
+
+    /// A factor in a product or after a minus sign: negative numbers in parentheses, `(-0.5)`.
+    public func operand(_ v: Double) -> String {
+        let t = tex(v)
+        return t.hasPrefix("-") ? "(\(t))" : t
+    }
+
+    static func trim(_ s: String) -> String {
+        guard s.contains(".") else { return s }
+        var t = Substring(s)
+        while t.hasSuffix("0") { t = t.dropLast() }
+        if t.hasSuffix(".") { t = t.dropLast() }
+        return String(t)
+    }
+}
+
+/// Escaping of text that comes from the spec (its name, CSV column names).
+public enum HandoutEscape {
+    /// Markdown text: every ASCII punctuation character is backslash-escaped (CommonMark and
+    /// pandoc both allow it), so `_`, `*`, `$`, `#`, `|`, `<`, `[` ... stay literal text; pandoc
+    /// then escapes the characters again for LaTeX itself. Line breaks become spaces.
+    public static func markdown(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if ch == "\n" || ch == "\r" || ch == "\t" { out.append(" "); continue }
+            if ch.isASCII, let a = ch.asciiValue, (33...47).contains(a) || (58...64).contains(a) || (91...96).contains(a) || (123...126).contains(a) {
+                out.append("\\")
+            }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// Text inside LaTeX math's `\text{...}`: the ten special characters of LaTeX replaced by
+    /// their text commands.
+    public static func latexText(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "\\": out += "\\textbackslash{}"
+            case "{": out += "\\{"
+            case "}": out += "\\}"
+            case "$": out += "\\$"
+            case "&": out += "\\&"
+            case "#": out += "\\#"
+            case "%": out += "\\%"
+            case "_": out += "\\_"
+            case "^": out += "\\textasciicircum{}"
+            case "~": out += "\\textasciitilde{}"
+            case "\n", "\r", "\t": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// A table cell: Markdown escaping (which covers `|`).
+    public static func cell(_ s: String) -> String { markdown(s) }
+}
+
+/// Display equations: `lhs = part1 = part2 = ...` on one source line, wrapped into an amsmath
+/// `aligned` block (still one source line) when it would be wider than a printed page.
+public struct EquationLayout: Sendable {
+    /// The widest row, in estimated characters of rendered math (a 10pt page holds about 60).
+    public var maxWidth: Double = 62
+
+    public init(maxWidth: Double = 62) { self.maxWidth = maxWidth }
+
+    /// `$$lhs = p1 = p2$$`, or `$$\begin{aligned} lhs &= p1 \\ &= p2 \end{aligned}$$` when too wide.
+    /// Parts are packed greedily: a part joins the current row when the row stays narrow enough.
+    public func display(_ lhs: String, _ parts: [String]) -> String {
+        let ws = parts.map(MathWidth.estimate)
+        let lw = MathWidth.estimate(lhs)
+        if parts.count == 1 || lw + ws.reduce(0, +) + Double(parts.count) * 2 <= maxWidth {
+            return "$$" + ([lhs] + parts).joined(separator: " = ") + "$$"
+        }
+        var rows: [[String]] = [[parts[0]]]
+        var width = lw + 2 + ws[0]
+        for i in 1..<parts.count {
+            if width + 2 + ws[i] <= maxWidth {
+                rows[rows.count - 1].append(parts[i]); width += 2 + ws[i]
+            } else {
+                rows.append([parts[i]]); width = lw + 2 + ws[i]
+            }
+        }
+        let body = rows.enumerated().map { (i, row) in
+            (i == 0 ? lhs + " " : "") + "&= " + row.joined(separator: " = ")
+        }.joined(separator: " \\\\ ")
+        return "$$\\begin{aligned}" + body + "\\end{aligned}$$"
+    }
+}
+
+/// A rough width of rendered LaTeX math in characters: enough to decide where to break a line.
+enum MathWidth {
+    static func estimate(_ s: String) -> Double {
+        var p = Parser(chars: Array(s))
+        return p.sequence(until: nil)
+    }
+
+    private struct Parser {
+        let chars: [Character]
+        var i = 0
+
+        mutating func sequence(until end: Character?) -> Double {
+            var w = 0.0
+            while i < chars.count {
+                let c = chars[i]
+                if let end, c == end { i += 1; return w }
+                w += item()
+            }
+            return w
+        }
+
+        mutating func group() -> Double {
+            guard i < chars.count else { return 0 }
+            if chars[i] == "{" { i += 1; return sequence(until: "}") }
+            return item()
+        }
+
+        mutating func item() -> Double {
+            let c = chars[i]
+            switch c {
+            case "{": i += 1; return sequence(until: "}")
+            case "}": i += 1; return 0
+            case "^", "_": i += 1; return 0.7 * group()
+            case " ", "&": i += 1; return 0
+            case "\\": return command()
+            case "=", "+", "-", "<", ">": i += 1; return 2
+            default: i += 1; return 1
+            }
+        }
+
+        mutating func command() -> Double {
+            i += 1
+            var name = ""
+            while i < chars.count, chars[i].isLetter { name.append(chars[i]); i += 1 }
+            if name.isEmpty { if i < chars.count { i += 1 }; return 1 }   // \\, \{, \,
+            switch name {
+            case "frac":
+                let a = group(), b = group()
+                return max(a, b) + 0.5
+            case "mathrm", "text", "mathit", "mathbf":
+                return group()
+            case "begin":
+                let env = groupText()
+                if env == "bmatrix" { return matrix() }
+                return 0
+            case "end": _ = groupText(); return 0
+            case "left", "right": return 0
+            case "cdot", "times", "odot": return 2
+            case "quad": return 2
+            case "qquad": return 4
+            case "tanh", "max": return 4
+            case "ln", "le", "ge", "to": return 2
+            case "sum": return 2
+            default: return 1
+            }
+        }
+
+        mutating func groupText() -> String {
+            guard i < chars.count, chars[i] == "{" else { return "" }
+            i += 1
+            var t = ""
+            while i < chars.count, chars[i] != "}" { t.append(chars[i]); i += 1 }
+            i += 1
+            return t
+        }
+
+        /// A bmatrix: the widest row, cells separated by `&`, rows by `\\`.
+        mutating func matrix() -> Double {
+            var widest = 0.0, row = 0.0, cell = 0.0
+            while i < chars.count {
+                if chars[i] == "\\", i + 4 < chars.count, String(chars[(i + 1)...(i + 3)]) == "end" {
+                    _ = command()
+                    return max(widest, row + cell) + 2
+                }
+                if chars[i] == "&" { row += cell + 1.5; cell = 0; i += 1; continue }
+                if chars[i] == "\\", i + 1 < chars.count, chars[i + 1] == "\\" {
+                    widest = max(widest, row + cell); row = 0; cell = 0; i += 2; continue
+                }
+                cell += item()
+            }
+            return max(widest, row + cell) + 2
+        }
+    }
+}

@@ -1,0 +1,346 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BPTrace
+import Foundation
+
+/// The handout: `DIR/<name>.md`, a worked example that derives every number of the chosen steps
+/// the way the classic step-by-step post does, and its pictures in `DIR/<name>-figures/`
+/// (`network.svg` at the top, `network-step-K.svg` for later derived steps, `loss.svg`).
+///
+/// Streams: it keeps the blocks of the step being received only when that step is derived,
+/// plus a bounded sample of the per-step losses (at most about 1,000 points for the curve and
+/// the loss table's rows), so a run of millions of steps costs no more memory than a short one.
+/// Both the Markdown file and the figures folder are written under temporary names beside
+/// their destinations and renamed into place by `finish` (figures first).
+public final class MarkdownHandoutWriter: TraceSink, RunNotes {
+    public let destination: String
+    public let figuresDestination: String
+    private let file: OutputFile
+    private let figuresTemporary: String
+    private let overwrite: Bool
+    private let options: RenderOptions
+    private var committed = false
+
+    private var spec: NetworkSpec!
+    private var names: NetworkNames!
+    private var detail: HandoutDetail = .full
+    private var derived: Set<Int> = []
+    private var totalSteps = 0
+    private var curveStride = 1
+    private var fmt = HandoutNumberFormat(decimals: 9)
+    private let layout = EquationLayout()
+
+    private var current: StepBlocks? = nil
+    private var currentDerived = false
+    private var firstPictureWritten = false
+    private var firstDerivedStep: Int? = nil
+    private var losses: [(step: Int, loss: Double, cost: Double?)] = []
+    private var pendingLoss: (Double, Double?)? = nil
+    private var lastBatch: (x: Matrix, y: Matrix)? = nil
+    private var lastParametersAfter: [QuantityRef: Matrix] = [:]
+    public private(set) var notes: [String] = []
+
+    /// The figures folder of a handout at `destination` (`out/net.md` → `out/net-figures`).
+    public static func figuresFolder(for destination: String) -> String {
+        let base = destination.hasSuffix(".md") ? String(destination.dropLast(3)) : destination
+        return base + "-figures"
+    }
+
+    /// Opens the temporary Markdown file and figures folder. Fails if either destination exists
+    /// and `overwrite` is false, or the folder cannot be written.
+    public init(destination: String, overwrite: Bool, options: RenderOptions) throws {
+        self.destination = destination
+        self.overwrite = overwrite
+        self.options = options
+        figuresDestination = MarkdownHandoutWriter.figuresFolder(for: destination)
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: figuresDestination, isDirectory: &isDir) {
+            if !isDir.boolValue { throw OutputError(.exists, "\(figuresDestination) is a file; the handout's figures folder goes there") }
+            if !overwrite { throw OutputError(.exists, "\(figuresDestination) exists; add --force to overwrite it") }
+        }
+        file = try OutputFile(destination: destination, overwrite: overwrite)
+        let dir = (figuresDestination as NSString).deletingLastPathComponent
+        let base = (figuresDestination as NSString).lastPathComponent
+        figuresTemporary = (dir.isEmpty ? "" : dir + "/") + ".\(base).partial-\(getpid())"
+        MarkdownHandoutWriter.removeTree(figuresTemporary)
+        if mkdir(figuresTemporary, 0o755) != 0 {
+            let reason = String(cString: strerror(errno))
+            file.abort()
+            throw OutputError(.cannotCreate, "cannot create the figures folder beside \(destination): \(reason)")
+        }
+    }
+
+    deinit {
+        if !committed { file.abort(); MarkdownHandoutWriter.removeTree(figuresTemporary) }
+    }
+
+    static func removeTree(_ path: String) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    private var figuresName: String { (figuresDestination as NSString).lastPathComponent }
+
+    private func writeFigure(_ name: String, _ svg: String) throws {
+        let path = figuresTemporary + "/" + name
+        guard FileManager.default.createFile(atPath: path, contents: Data(svg.utf8)) else {
+            throw OutputError(.io, "error writing \(figuresDestination)/\(name)")
+        }
+    }
+
+    // MARK: TraceSink
+
+    public func begin(_ run: TraceRun) throws {
+        spec = run.spec
+        names = NetworkNames(spec: run.spec, parameters: run.initialParameters)
+        detail = options.detail ?? HandoutDetail.automatic(for: run.spec)
+        fmt = HandoutNumberFormat(decimals: options.handoutDecimals ?? (detail == .full ? 9 : 6))
+        totalSteps = run.steps
+        let asked = options.handoutSteps
+        derived = Set(asked.filter { $0 <= run.steps })
+        let beyond = asked.filter { $0 > run.steps }
+        if !beyond.isEmpty {
+            let list = beyond.prefix(5).map(String.init).joined(separator: ", ") + (beyond.count > 5 ? ", …" : "")
+            notes.append("handout: step\(beyond.count > 1 ? "s" : "") \(list) beyond --steps \(run.steps) not derived")
+        }
+        firstDerivedStep = derived.min()
+        curveStride = max(1, (run.steps + 999) / 1000)
+        try file.write(header(run))
+    }
+
+    public func receive(_ block: TraceBlock) throws {
+        if current?.step != block.step {
+            if let c = current { try finishStep(c) }
+            current = StepBlocks(step: block.step)
+            currentDerived = derived.contains(block.step)
+            pendingLoss = nil
+        }
+        switch block.quantity {
+        case .loss: pendingLoss = (block.matrix[0, 0], pendingLoss?.1)
+        case .cost: pendingLoss = (pendingLoss?.0 ?? .nan, block.matrix[0, 0])
+        default: break
+        }
+        let keepForEnd = block.quantity == .x || block.quantity == .y || block.quantity == .WNew || block.quantity == .bNew
+        if currentDerived || keepForEnd {
+            current!.blocks[QuantityRef(block.quantity, block.layer)] = block.matrix
+        }
+    }
+
+    public func finish(_ outcome: TraceOutcome) throws {
+        if let c = current, c.step <= outcome.completedSteps { try finishStep(c) }
+        current = nil
+        if !firstPictureWritten {
+            // No derived step completed: the top picture shows the starting weights.
+            try writeFigure("network.svg", NetworkDiagram(spec: spec, names: names, before: startParameters ?? initial,
+                                                          after: nil, sample: nil,
+                                                          title: "\(spec.name): the network", decimals: fmt.decimals).render())
+        }
+        try file.write(lossSection(outcome))
+        try commit()
+    }
+
+    private var initial: Parameters { Trainer(spec: spec).parameters }
+    private var startParameters: Parameters? = nil
+
+    private func commit() throws {
+        // Figures first, so the Markdown never links a missing picture.
+        var isDir: ObjCBool = false
+        var old: String? = nil
+        if FileManager.default.fileExists(atPath: figuresDestination, isDirectory: &isDir) {
+            guard overwrite else { throw OutputError(.exists, "\(figuresDestination) exists; add --force to overwrite it") }
+            let o = figuresTemporary + ".old"
+            MarkdownHandoutWriter.removeTree(o)
+            if rename(figuresDestination, o) != 0 {
+                throw OutputError(.io, "cannot replace \(figuresDestination): \(String(cString: strerror(errno)))")
+            }
+            old = o
+        }
+        if rename(figuresTemporary, figuresDestination) != 0 {
+            let reason = String(cString: strerror(errno))
+            if let old { _ = rename(old, figuresDestination) }
+            throw OutputError(.io, "cannot move the figures folder into place at \(figuresDestination): \(reason)")
+        }
+        if let old { MarkdownHandoutWriter.removeTree(old) }
+        committed = true
+        try file.commit()
+    }
+
+    // MARK: steps
+
+    private func finishStep(_ c: StepBlocks) throws {
+        if let (loss, cost) = pendingLoss, keepLoss(c.step) { losses.append((c.step, loss, cost)) }
+        if let x = c[.x, 0], let y = c[.y, spec.depth] { lastBatch = (x, y) }
+        lastParametersAfter = c.blocks.filter { $0.key.quantity == .WNew || $0.key.quantity == .bNew }
+        lastStepNumber = c.step
+        guard derived.contains(c.step) else { return }
+        let L = spec.depth
+        let rows = spec.batch.indices(step: c.step, count: spec.data.count)
+        let before = c.parameters(after: false, depth: L, bias: spec.bias)
+        let after = c.parameters(after: true, depth: L, bias: spec.bias)
+        var sample: (x: [Double], out: [Double], target: [Double])? = nil
+        if rows.count == 1 { sample = (c[.x, 0]!.row(0), c[.a, L]!.row(0), c[.y, L]!.row(0)) }
+        let isFirst = c.step == firstDerivedStep
+        let figure = isFirst ? "network.svg" : "network-step-\(c.step).svg"
+        try writeFigure(figure, NetworkDiagram(spec: spec, names: names, before: before, after: after, sample: sample,
+                                               title: "\(spec.name): weights before → after step \(c.step)", decimals: fmt.decimals).render())
+        if isFirst { firstPictureWritten = true; startParameters = before }
+        var writer = HandoutStepWriter(spec: spec, names: names, fmt: fmt, layout: layout, detail: detail, blocks: c, rows: rows,
+                                       picture: isFirst ? nil : "\(figuresName)/\(figure)")
+        try file.write(writer.render(firstPictureNote: isFirst) + "\n")
+    }
+
+    private var lastStepNumber = 0
+
+    /// Steps whose loss is kept: every step of short runs; otherwise a curve sample every
+    /// `curveStride` steps and the table's steps.
+    private func keepLoss(_ s: Int) -> Bool {
+        (s - 1) % curveStride == 0 || tableStep(s)
+    }
+
+    /// The loss table lists every step of runs up to 100 steps; longer runs list steps 1–10, then
+    /// 20, 30, … 100, 200, … (one significant digit), the derived steps and the last step.
+    private func tableStep(_ s: Int) -> Bool {
+        if totalSteps <= 100 || s <= 10 || derived.contains(s) || s == totalSteps { return true }
+        var m = s
+        while m % 10 == 0 { m /= 10 }
+        return m < 10
+    }
+
+    // MARK: text
+
+    private func header(_ run: TraceRun) -> String {
+        let s = run.spec
+        let name = HandoutEscape.markdown(s.name)
+        let L = s.depth
+        var out: [String] = []
+        out.append("# Backpropagation step by step: \(name)")
+        out.append("")
+        let derivedList = derived.sorted()
+        let derivedText: String
+        if derivedList.isEmpty { derivedText = "no step is derived" } else {
+            let shown = derivedList.prefix(20).map(String.init).joined(separator: ", ") + (derivedList.count > 20 ? ", …" : "")
+            derivedText = "step\(derivedList.count > 1 ? "s" : "") \(shown) \(derivedList.count > 1 ? "are" : "is") derived below"
+        }
+        out.append("A worked example of training the network **\(name)** by gradient descent, written by bptrace in the manner of Matt Mazur's \"A Step by Step Backpropagation Example\": each number is first written as a formula, then with the numbers put in, then as the result. \(run.steps) training step\(run.steps > 1 ? "s are" : " is") traced; \(derivedText)\(detail == .summary ? " as tables" : ""), and every step's loss is in the table at the end.")
+        out.append("")
+        let top = firstDerivedStep.map { "before → after step \($0)" } ?? "at the start"
+        out.append("![The network \(name): neurons named as in the text, each edge labelled with its weight \(top).](\(figuresName)/network.svg)")
+        out.append("")
+        out.append("## The network")
+        out.append("")
+        let layerText = (0...L).map { l -> String in
+            let n = s.layers[l]
+            if l == 0 { return "\(n) input\(n > 1 ? "s" : "")" }
+            let f = s.activations[l - 1].rawValue
+            return l == L ? "\(n) output\(n > 1 ? "s" : "") (\(f))" : "\(n) hidden (\(f))"
+        }.joined(separator: ", ")
+        out.append("- Layers: \(layerText). Inputs are named $i_{1}, i_{2}, \\dots$, " + (L == 2 ? "hidden neurons $h_{1}, h_{2}, \\dots$, " : (L > 2 ? "hidden neurons $h^{(l)}_{j}$ (neuron $j$ of layer $l$), " : "")) + "outputs $o_{1}, o_{2}, \\dots$; weights $w_{1}, w_{2}, \\dots$ are numbered layer by layer, for each receiving neuron in turn its inputs in order.")
+        out.append("- Loss: \(lossText(s)).")
+        out.append("- Learning rate: $\\eta = \(fmt.tex(s.learningRate))$." + (s.l2 > 0 ? " L2 regularisation: $\\lambda = \(fmt.tex(s.l2))$ (the cost adds $\\frac{\\lambda}{2} \\sum w^{2}$, biases excluded)." : ""))
+        out.append("- Batch: \(batchText(s)).")
+        if L >= 2 {
+            out.append("- Update order: " + (s.update == .simultaneous
+                ? "simultaneous: every gradient uses the weights as they were at the start of the step."
+                : "immediate: the error sent back to a hidden layer uses the output-side weights already updated in this step."))
+        }
+        if !s.bias { out.append("- Biases: none (the network has no bias terms).") } else {
+            out.append("- Biases: " + (s.updateBiases ? "trained like the weights." : "fixed (not trained), as in the post."))
+        }
+        out.append("- Numbers are rounded to \(fmt.decimals) decimals (trailing zeros dropped); bptrace computes in full double precision, so a result may differ in the last printed digit from a calculation done with the rounded numbers.")
+        if s.data.count <= 20 {
+            out.append("")
+            out.append("The training data (\(s.data.count) sample\(s.data.count > 1 ? "s" : "")):")
+            out.append("")
+            let inNames = (0..<s.layers[0]).map { j -> String in
+                let n = names.neuron(layer: 0, j).latex
+                return j < s.data.inputNames.count ? "$\(n)$ (\(HandoutEscape.cell(s.data.inputNames[j])))" : "$\(n)$"
+            }
+            let tNames = (0..<s.layers[L]).map { j -> String in
+                let n = "\\mathrm{target}_{\(names.neuron(layer: L, j).latex)}"
+                return j < s.data.targetNames.count ? "$\(n)$ (\(HandoutEscape.cell(s.data.targetNames[j])))" : "$\(n)$"
+            }
+            let head = ["sample"] + inNames + tNames
+            out.append("| " + head.joined(separator: " | ") + " |")
+            out.append("|" + String(repeating: "---:|", count: head.count))
+            for r in 0..<s.data.count {
+                out.append("| \(r + 1) | " + (s.data.inputs.row(r) + s.data.targets.row(r)).map(fmt.plain).joined(separator: " | ") + " |")
+            }
+        } else {
+            out.append("- Data: \(s.data.count) samples" + (s.data.csvPath.map { " from \(HandoutEscape.markdown($0))" } ?? "") + ".")
+        }
+        out.append("")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    private func lossText(_ s: NetworkSpec) -> String {
+        let o = "\\mathrm{out}", t = "\\mathrm{target}"
+        switch s.loss {
+        case .halfSSE: return "half the sum of squared errors, $E_{\\mathrm{total}} = \\sum \\frac{1}{2}(\(t) - \(o))^{2}$ over the outputs and the batch's samples"
+        case .mse: return "the mean squared error, $E_{\\mathrm{total}} = \\frac{1}{B n} \\sum (\(t) - \(o))^{2}$ over the $B$ samples and $n$ outputs"
+        case .sum: return "the sum of the outputs, $E_{\\mathrm{total}} = \\sum \(o)$ (the targets are ignored)"
+        case .crossEntropy:
+            return s.activations[s.depth - 1] == .softmax
+                ? "cross-entropy of the softmax output, $E_{\\mathrm{total}} = -\\frac{1}{B} \\sum \(t) \\ln \(o)$"
+                : "cross-entropy of the sigmoid outputs, $E_{\\mathrm{total}} = -\\frac{1}{B} \\sum (\(t) \\ln \(o) + (1 - \(t)) \\ln(1 - \(o)))$"
+        }
+    }
+
+    private func batchText(_ s: NetworkSpec) -> String {
+        switch s.batch {
+        case .full: return s.data.count == 1 ? "full: every step uses the one sample" : "full: every step uses all \(s.data.count) samples"
+        case .sample: return "one sample per step, in order"
+        case .size(let k): return "\(k) sample\(k > 1 ? "s" : "") per step, cycling through the data in order"
+        }
+    }
+
+    private func lossSection(_ outcome: TraceOutcome) throws -> String {
+        var out: [String] = ["## The loss over the steps", ""]
+        let label = spec.l2 > 0 ? "cost" : "loss"
+        if let bad = outcome.stoppedBy {
+            out.append("Training stopped at step \(bad.step): the value of \(bad.quantity.rawValue) in layer \(bad.layer) (row \(bad.row), column \(bad.col)) is not a finite number. The steps before it are shown.")
+            out.append("")
+        }
+        let curve = losses.map { (step: $0.step, loss: $0.cost ?? $0.loss) }
+        if !curve.isEmpty {
+            try writeFigure("loss.svg", LossCurve(points: curve, marked: derived,
+                                                  title: "\(spec.name): \(label) of each step's batch, before its update",
+                                                  yLabel: label).render())
+            out.append("![The \(label) of each step's batch before its update; orange dots mark the derived steps.](\(figuresName)/loss.svg)")
+            out.append("")
+        }
+        let rows = losses.filter { tableStep($0.step) }
+        if outcome.completedSteps > rows.count {
+            out.append("The table lists \(rows.count) of the \(outcome.completedSteps) steps (steps 1 to 10, then one significant digit: 20, 30, …, 100, 200, …, the derived steps and the last); the curve samples every \(curveStride == 1 ? "" : "\(curveStride)th ")step. Every step's loss is in the CSV trace (`--format csv`).")
+            out.append("")
+        }
+        out.append(spec.l2 > 0 ? "| step | loss $E_{\\mathrm{total}}$ | cost $C$ |" : "| step | loss $E_{\\mathrm{total}}$ |")
+        out.append(spec.l2 > 0 ? "|---:|---:|---:|" : "|---:|---:|")
+        for r in rows {
+            let step = derived.contains(r.step) ? "**\(r.step)** (derived)" : "\(r.step)"
+            out.append("| \(step) | \(fmt.plain(r.loss)) |" + (r.cost.map { " \(fmt.plain($0)) |" } ?? ""))
+        }
+        out.append("")
+        out.append("The loss of a step is measured on the step's batch with the weights at the start of the step.")
+        if let batch = lastBatch, lastStepNumber >= 1, outcome.stoppedBy == nil || lastStepNumber <= outcome.completedSteps {
+            let L = spec.depth
+            let keys = lastParametersAfter
+            if (1...L).allSatisfy({ keys[QuantityRef(.WNew, $0)] != nil }) {
+                let p = Parameters(weights: (1...L).map { keys[QuantityRef(.WNew, $0)]! },
+                                   biases: spec.bias ? (1...L).map { keys[QuantityRef(.bNew, $0)]! } : [])
+                let after = Forward.loss(spec: spec, parameters: p, x: batch.x, y: batch.y)
+                out.append(" After the last update (step \(lastStepNumber)) the loss on that step's batch is $E_{\\mathrm{total}} = \(fmt.tex(after.loss))$" + (after.cost.map { " (cost $C = \(fmt.tex($0))$)" } ?? "") + ".")
+                if batch.x.rows <= 4 {
+                    let outs = (0..<batch.x.rows).map { r in
+                        (0..<spec.layers[L]).map { "$\\mathrm{out}_{\(names.neuron(layer: L, $0).latex)} = \(fmt.tex(after.outputs[r, $0]))$" }.joined(separator: ", ")
+                    }.joined(separator: "; ")
+                    out.append(" The outputs are then \(outs).")
+                }
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
