@@ -1,11 +1,313 @@
 import BPTrace
 
-/// Placeholder until the workbook renderer lands: refuses to run.
-public final class WorkbookWriter: TraceSink {
+/// Writes the trace as a live-formula workbook (xlsx) that replays each training step cell by
+/// cell, after the classic "neural network in Excel" tutorial:
+///
+/// - **Overview**: the network's settings (η and λ editable), the colour legend, links to every
+///   sheet, the sign conventions, and the loss of every step as a table and a line chart.
+/// - **Data**: the training samples, editable; step sheets read x and y from it.
+/// - **Walkthrough** of one step (`--walkthrough`, default 1): 12 sheets "1.1 Read inputs" …
+///   "1.12 Update biases", each the step's layout with the stage's cells yellow and the cells
+///   they are computed from orange.
+/// - **One sheet per step** ("Step 1", "Step 2", …) up to `--sheets-limit` (default 200, at most
+///   `maximumSheetsLimit`): every traced matrix as a labelled block, every computed cell a
+///   formula over the cells it depends on, with the engine's value cached. Step 1's W and b
+///   are numbers (editable); step s+1's W and b are formulas on step s's W_new and b_new, so
+///   the sheets form one live model. Later steps appear in the Overview table only.
+///
+/// Memory stays flat in the number of steps: blocks are buffered one step at a time (two while
+/// a step sheet waits to learn whether a next step exists), every sheet is streamed by
+/// libxlsxwriter's constant-memory mode, and the per-step losses go to a temporary file.
+public final class WorkbookWriter: TraceSink, RunNotes {
+    /// The largest `--sheets-limit`: libxlsxwriter keeps one temporary file open per sheet.
+    public static let maximumSheetsLimit = 10_000
+
+    public let destination: String
+    private let options: RenderOptions
+    private let book: XLSXWorkbook
+
+    // Set in begin(_:).
+    private var spec: NetworkSpec!
+    private var catalogue: Catalogue!
+    private var layout: StepSheetLayout!
+    private var formulas: StepFormulas!
+    private var names: NetworkNames!
+    private var styles: WorkbookStyles!
+    private var overviewPlan: OverviewPlan!
+    private var overview: XLSXWorkbook.Sheet!
+    private var data: DataSheet!
+    private var spool: LossSpool!
+    private var requestedSteps = 0
+    private var blocksPerStep = 0
+    private var columnLabels: [QuantityRef: [String]] = [:]
+    private var fixedRowLabels: [QuantityRef: [String]] = [:]
+
+    private var pending: [QuantityRef: Matrix] = [:]
+    private var pendingStep = 0
+    /// A complete step whose sheet is written once the next step completes (or the run ends),
+    /// so its "next step" link never points at a sheet that does not exist.
+    private var deferred: (step: Int, blocks: [QuantityRef: Matrix])? = nil
+    private var stepSheets = 0
+    private var walkthroughWritten = false
+    private var completed = 0
+
+    public private(set) var notes: [String] = []
+
+    /// Opens the temporary file beside `destination` now, so an existing destination or an
+    /// unwritable folder is reported before training starts.
     public init(destination: String, overwrite: Bool, options: RenderOptions) throws {
-        throw OutputError(.cannotCreate, "the xlsx workbook is not built yet; use --format csv")
+        guard options.sheetsLimit >= 0, options.sheetsLimit <= WorkbookWriter.maximumSheetsLimit else {
+            throw OutputError(.cannotCreate, "--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(options.sheetsLimit)")
+        }
+        guard (0...15).contains(options.decimals) else {
+            throw OutputError(.cannotCreate, "--decimals must be from 0 to 15, found \(options.decimals)")
+        }
+        self.destination = destination
+        self.options = options
+        book = try XLSXWorkbook(destination: destination, overwrite: overwrite)
     }
-    public func begin(_ run: TraceRun) throws {}
-    public func receive(_ block: TraceBlock) throws {}
-    public func finish(_ outcome: TraceOutcome) throws {}
+
+    static func stepName(_ s: Int) -> String { "Step \(s)" }
+    static func walkthroughName(step: Int, stage: Stage) -> String { "\(step).\(stage.rawValue) \(stage.title)" }
+
+    /// How many formula cells were written (for tests).
+    var formulaCount: Int { book.formulaCount }
+
+    // MARK: TraceSink
+
+    public func begin(_ run: TraceRun) throws {
+        spec = run.spec
+        requestedSteps = run.steps
+        catalogue = Catalogue(spec: spec)
+        layout = try StepSheetLayout(spec: spec, decimals: options.decimals)
+        formulas = StepFormulas(layout: layout)
+        names = NetworkNames(spec: spec, parameters: run.initialParameters)
+        data = try DataSheet(spec: spec)
+        blocksPerStep = catalogue.stepQuantities.count
+        let walkthroughSheets = options.walkthroughStep <= run.steps ? Stage.allCases.count : 0
+        try XLSXWorkbook.ensureOpenFiles(min(run.steps, options.sheetsLimit) + walkthroughSheets + 2)
+
+        try book.setProperties(title: "bptrace · \(spec.name)",
+                               subject: "Backpropagation step by step: \(spec.layers.map(String.init).joined(separator: "-")) network, \(run.steps) steps")
+        styles = WorkbookStyles(workbook: book, decimals: options.decimals)
+        overviewPlan = OverviewPlan(spec: spec, names: names)
+        overview = try book.addSheet(named: OverviewPlan.sheetName)
+        let dataSheet = try book.addSheet(named: DataSheet.name)
+        try data.write(to: book, dataSheet, styles: styles, names: names)
+        for name in [StepFormulas.learningRateName, StepFormulas.l2Name] {
+            if let r = overviewPlan.row(ofName: name) {
+                try book.defineName(name, refersTo: "=\(OverviewPlan.sheetName)!\(A1.absolute(r, OverviewPlan.valueCol))")
+            }
+        }
+        spool = try LossSpool(hasCost: spec.l2 > 0)
+        makeLabels()
+    }
+
+    public func receive(_ block: TraceBlock) throws {
+        if block.step != pendingStep {
+            pending.removeAll(keepingCapacity: true)
+            pendingStep = block.step
+        }
+        pending[QuantityRef(block.quantity, block.layer)] = block.matrix
+        if pending.count == blocksPerStep { try completeStep() }
+    }
+
+    public func finish(_ outcome: TraceOutcome) throws {
+        guard spec != nil else { book.abort(); throw OutputError(.io, "internal error: the workbook was finished before it began") }
+        if let d = deferred {
+            try writeStepSheet(d.step, d.blocks, hasNext: false)
+            deferred = nil
+        }
+        pending = [:]
+        let L = spec.depth
+        let o = OverviewOutcome(completed: completed, requested: requestedSteps, stoppedBy: outcome.stoppedBy,
+                                stepSheets: stepSheets, sheetsLimit: options.sheetsLimit,
+                                walkthroughStep: options.walkthroughStep, walkthroughWritten: walkthroughWritten,
+                                decimals: options.decimals,
+                                lossAddress: layout[QuantityRef(.loss, L)].address(0, 0),
+                                costAddress: spec.l2 > 0 ? layout[QuantityRef(.cost, L)].address(0, 0) : nil)
+        try overviewPlan.write(to: book, overview, styles: styles, spec: spec, outcome: o, spool: spool)
+        try book.commit()
+
+        if completed > stepSheets {
+            notes.append("workbook: steps \(stepSheets + 1)–\(completed) are summarised in the Overview table only (--sheets-limit \(options.sheetsLimit))")
+        }
+        if !walkthroughWritten {
+            notes.append("workbook: no walkthrough sheets: --walkthrough \(options.walkthroughStep) is beyond the \(completed) step\(completed == 1 ? "" : "s") traced")
+        }
+    }
+
+    // MARK: Steps
+
+    private func completeStep() throws {
+        let s = pendingStep
+        let L = spec.depth
+        try spool.append(loss: pending[QuantityRef(.loss, L)]!.values[0], cost: pending[QuantityRef(.cost, L)]?.values[0])
+        completed = s
+        if let d = deferred {
+            try writeStepSheet(d.step, d.blocks, hasNext: s <= options.sheetsLimit)
+            deferred = nil
+        }
+        if s == options.walkthroughStep {
+            for stage in Stage.allCases { try writeSheet(.walkthrough(stage), step: s, blocks: pending) }
+            walkthroughWritten = true
+        }
+        if s <= options.sheetsLimit { deferred = (s, pending) }
+        pending = [:]
+    }
+
+    private func writeStepSheet(_ s: Int, _ blocks: [QuantityRef: Matrix], hasNext: Bool) throws {
+        try writeSheet(.step(hasNext: hasNext), step: s, blocks: blocks)
+        stepSheets = s
+    }
+
+    private enum SheetKind {
+        case step(hasNext: Bool)
+        case walkthrough(Stage)
+    }
+
+    private static let batchQuantities: Set<Quantity> = [.x, .y, .z, .a, .E, .slope, .delta, .err]
+
+    private func makeLabels() {
+        let L = spec.depth
+        for ref in catalogue.stepQuantities {
+            let l = ref.layer
+            let neurons = { (layer: Int) in (0..<self.spec.layers[layer]).map { self.names.neuron(layer: layer, $0).plain } }
+            switch ref.quantity {
+            case .x: columnLabels[ref] = neurons(0)
+            case .y, .E: columnLabels[ref] = neurons(L)
+            case .z, .a, .slope, .delta, .err: columnLabels[ref] = neurons(l)
+            case .W, .gradW, .WNew:
+                columnLabels[ref] = neurons(l)
+                fixedRowLabels[ref] = neurons(l - 1)
+            case .b, .gradB, .bNew:
+                columnLabels[ref] = neurons(l)
+                fixedRowLabels[ref] = [ref.quantity.rawValue]
+            case .loss, .cost:
+                columnLabels[ref] = [ref.quantity.rawValue]
+                fixedRowLabels[ref] = ["batch"]
+            }
+        }
+    }
+
+    private func corner(_ ref: QuantityRef) -> String {
+        if WorkbookWriter.batchQuantities.contains(ref.quantity) { return "sample" }
+        switch ref.quantity {
+        case .W, .gradW, .WNew: return "from \\ to"
+        default: return ""
+        }
+    }
+
+    /// Writes one sheet in the step layout: a step sheet or one walkthrough sheet.
+    private func writeSheet(_ kind: SheetKind, step s: Int, blocks: [QuantityRef: Matrix]) throws {
+        let name: String
+        switch kind {
+        case .step: name = WorkbookWriter.stepName(s)
+        case .walkthrough(let stage): name = WorkbookWriter.walkthroughName(step: s, stage: stage)
+        }
+        let sheet = try book.addSheet(named: name)
+        let st = styles!
+        var cells = SheetCells(capacity: 64 + layout.order.count * 24)
+        let indices = spec.batch.indices(step: s, count: spec.data.count)
+        let sampleLabels = indices.map { "s\($0 + 1)" }
+        let stepSheetExists = s <= options.sheetsLimit   // Step s has (or will have) its sheet
+
+        // The walkthrough's colours: the stage's blocks yellow, what they are computed from orange.
+        var yellow = Set<QuantityRef>(), orange = Set<QuantityRef>()
+        if case .walkthrough(let stage) = kind {
+            yellow = Set(layout.order.filter { catalogue.stage(of: $0) == stage })
+            for ref in yellow { for op in catalogue.operands(of: ref) where !yellow.contains(op) { orange.insert(op) } }
+        }
+
+        // Title, navigation and explanation (frozen).
+        cells.height(0, 20)
+        cells.link(1, 1, toSheet: OverviewPlan.sheetName, "◀ Overview", st.navigation)
+        let batchText = indices.count == 1 ? "sample \(indices[0] + 1)" : "samples " + sampleRange(indices)
+        switch kind {
+        case .step(let hasNext):
+            cells.text(0, 1, "Step \(s) · \(spec.name)", st.sheetTitle)
+            if s > 1 { cells.link(1, 3, toSheet: WorkbookWriter.stepName(s - 1), "◀ Step \(s - 1)", st.navigation) }
+            if hasNext { cells.link(1, 5, toSheet: WorkbookWriter.stepName(s + 1), "Step \(s + 1) ▶", st.navigation) }
+            if s == options.walkthroughStep && walkthroughWritten {
+                let first = WorkbookWriter.walkthroughName(step: s, stage: .readInputs)
+                cells.link(1, 7, toSheet: first, "walkthrough \(first) ▶", st.navigation)
+            }
+            let source = s == 1 ? "Blue cells are inputs you may edit (the starting weights and biases here, the samples on Data)"
+                                : "W and b are Step \(s - 1)'s updated weights and biases"
+            cells.text(2, 1, "Every computed number is a formula over the cells it comes from. \(source); x and y are \(batchText) of Data.", st.info)
+        case .walkthrough(let stage):
+            cells.text(0, 1, "Step \(s) · stage \(stage.rawValue) of 12: \(stage.title)", st.sheetTitle)
+            if let prev = Stage(rawValue: stage.rawValue - 1) {
+                cells.link(1, 3, toSheet: WorkbookWriter.walkthroughName(step: s, stage: prev), "◀ \(s).\(prev.rawValue) \(prev.title)", st.navigation)
+            }
+            if let next = Stage(rawValue: stage.rawValue + 1) {
+                cells.link(1, 6, toSheet: WorkbookWriter.walkthroughName(step: s, stage: next), "\(s).\(next.rawValue) \(next.title) ▶", st.navigation)
+            }
+            if stepSheetExists { cells.link(1, 9, toSheet: WorkbookWriter.stepName(s), "Step \(s)", st.navigation) }
+            let computed = layout.order.filter { yellow.contains($0) }.map(\.description).joined(separator: ", ")
+            let from = layout.order.filter { orange.contains($0) }.map(\.description).joined(separator: ", ")
+            cells.text(2, 1, "Yellow: computed in this stage (\(computed)). Orange: " + (from.isEmpty ? "none, these are inputs." : "what they are computed from (\(from))."), st.info)
+        }
+
+        for band in layout.bands {
+            cells.text(band.row, band.firstCol, band.heading, st.bandBar)
+            if band.width > 1 { for c in (band.firstCol + 1)..<(band.firstCol + band.width) { cells.blank(band.row, c, st.bandBar) } }
+            for ref in band.blocks {
+                let b = layout[ref]
+                cells.text(b.titleRow, b.col, b.title, st.blockTitle)
+                cells.text(b.formulaRow, b.col, b.formula, st.blockFormula)
+                if let note = b.note, let row = b.noteRow { cells.text(row, b.col, note, st.blockNote) }
+                cells.text(b.headerRow, b.col, corner(ref), st.corner)
+                let columns = columnLabels[ref]!
+                for j in 0..<b.cols { cells.text(b.headerRow, b.firstDataCol + j, columns[j], st.header) }
+                let rows = fixedRowLabels[ref] ?? sampleLabels
+                for i in 0..<b.rows { cells.text(b.firstDataRow + i, b.col, rows[i], st.header) }
+
+                guard let m = blocks[ref], m.rows == b.rows, m.cols == b.cols else {
+                    throw OutputError(.io, "internal error: the block \(ref) of step \(s) is missing or has the wrong shape")
+                }
+                var fill: WorkbookStyles.Fill = yellow.contains(ref) ? .yellow : (orange.contains(ref) ? .orange : .plain)
+                let l = ref.layer
+                for i in 0..<b.rows {
+                    for j in 0..<b.cols {
+                        let (row, col) = b.position(i, j)
+                        let v = m[i, j]
+                        switch ref.quantity {
+                        case .x: cells.formula(row, col, "=" + data.input(indices[i], j), v, st.number(fill))
+                        case .y: cells.formula(row, col, "=" + data.target(indices[i], j), v, st.number(fill))
+                        case .W, .b:
+                            switch kind {
+                            case .step where s == 1:
+                                if fill == .plain { fill = .editable }
+                                cells.number(row, col, v, st.number(fill))
+                            case .step:
+                                let source = layout[QuantityRef(ref.quantity == .W ? .WNew : .bNew, l)]
+                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s - 1)))!\(source.address(i, j))", v, st.number(fill))
+                            case .walkthrough where stepSheetExists:
+                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s)))!\(b.address(i, j))", v, st.number(fill))
+                            case .walkthrough:
+                                cells.number(row, col, v, st.number(fill))
+                            }
+                        default:
+                            cells.formula(row, col, formulas.formulas[ref]![i * b.cols + j], v, st.number(fill))
+                        }
+                    }
+                }
+            }
+        }
+        try cells.write(to: book, sheet)
+        try book.setColumnWidth(sheet, first: 0, last: 0, width: 2)
+        try book.setColumnWidth(sheet, first: 1, last: max(layout.lastCol, 11), width: layout.columnWidth)
+        book.freezePanes(sheet, row: StepSheetLayout.headerRows, col: 0)
+        book.setHandoutLayout(sheet, hideGridlines: true)
+        if case .walkthrough = kind { book.setTabColor(sheet, WorkbookStyles.orange) }
+    }
+
+    /// `1–3` for consecutive samples, else `1, 3, 4`.
+    private func sampleRange(_ indices: [Int]) -> String {
+        let ones = indices.map { $0 + 1 }
+        if ones.count > 1, zip(ones, ones.dropFirst()).allSatisfy({ $1 == $0 + 1 }) { return "\(ones[0])–\(ones.last!)" }
+        if ones.count > 8 { return ones.prefix(8).map(String.init).joined(separator: ", ") + ", …" }
+        return ones.map(String.init).joined(separator: ", ")
+    }
 }

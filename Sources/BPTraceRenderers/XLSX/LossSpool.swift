@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The loss (and cost) of every step, kept in an anonymous temporary file rather than in
+/// memory, so the Overview table can list any number of steps while the writer's memory stays
+/// flat: 8 or 16 bytes per step go to disk, a 4,096-record buffer stays in memory.
+final class LossSpool {
+    /// Doubles per record: loss, and cost when the run has an L2 term.
+    let stride: Int
+    private let fd: Int32
+    private var buffer: [Double] = []
+    private var written = 0   // records on disk
+    private let chunk = 4_096
+
+    /// The number of records appended.
+    var count: Int { written + buffer.count / stride }
+
+    init(hasCost: Bool) throws {
+        stride = hasCost ? 2 : 1
+        var template = Array((NSTemporaryDirectory() + "/bptrace-loss-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw OutputError(.io, "cannot create a temporary file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }   // anonymous from now on
+        self.fd = fd
+        buffer.reserveCapacity(chunk * stride)
+    }
+
+    deinit { close(fd) }
+
+    func append(loss: Double, cost: Double?) throws {
+        buffer.append(loss)
+        if stride == 2 { buffer.append(cost ?? .nan) }
+        if buffer.count >= chunk * stride { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let bytes = buffer.count * MemoryLayout<Double>.size
+        var offset = 0
+        while offset < bytes {
+            let n = buffer.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, bytes - offset, off_t(written * stride * 8 + offset)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw OutputError(.io, "cannot write the temporary loss table: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        written += buffer.count / stride
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads records `start ..< start + count` (0-based) into `out` (cleared first), `stride`
+    /// doubles per record.
+    func read(_ start: Int, _ count: Int, into out: inout [Double]) throws {
+        try flush()
+        out.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        out = [Double](repeating: 0, count: count * stride)
+        let bytes = count * stride * 8
+        var offset = 0
+        while offset < bytes {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, bytes - offset, off_t(start * stride * 8 + offset)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw OutputError(.io, "cannot read the temporary loss table: \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+
+    /// A sequential reader from record `start`, refilling its buffer 4,096 records at a time.
+    struct Cursor {
+        let spool: LossSpool
+        var next: Int
+        var buffer: [Double] = []
+        var bufferStart = 0
+        init(_ spool: LossSpool, from start: Int) { self.spool = spool; next = start; bufferStart = start }
+
+        /// (loss, cost) of the next record.
+        mutating func read() throws -> (Double, Double?) {
+            let i = next - bufferStart
+            if i * spool.stride >= buffer.count {
+                bufferStart = next
+                try spool.read(next, min(4_096, spool.count - next), into: &buffer)
+            }
+            let j = (next - bufferStart) * spool.stride
+            next += 1
+            return (buffer[j], spool.stride == 2 ? buffer[j + 1] : nil)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import BPTrace
+
+/// Where one traced matrix sits on a step sheet: a title line (the tutorial's name and the
+/// contract's), its formula, an optional note, a row of column headers, then the data with a
+/// row header on the left.
+///
+/// ```
+///  titleRow     hidden_layer_input — z(1)
+///  formulaRow   z(1) = x·W(1) + b(1)
+///  (noteRow)    tutorial: ...
+///  headerRow    sample |  h1  |  h2
+///  data         s1     | 0.38 | 0.39
+/// ```
+struct BlockLayout: Sendable {
+    let ref: QuantityRef
+    let rows: Int
+    let cols: Int
+    /// The row-header column; data starts one column to the right.
+    let col: Int
+    let titleRow: Int
+    let formulaRow: Int
+    let noteRow: Int?
+    let headerRow: Int
+    /// Columns the block occupies, text included (at least 1 + cols).
+    let width: Int
+    let title: String
+    let formula: String
+    let note: String?
+    /// Row-major A1 addresses of the data cells (`B5`), made once.
+    let addresses: [String]
+
+    var firstDataRow: Int { headerRow + 1 }
+    var firstDataCol: Int { col + 1 }
+    var lastDataRow: Int { firstDataRow + rows - 1 }
+    var lastDataCol: Int { firstDataCol + cols - 1 }
+
+    func position(_ r: Int, _ c: Int) -> (row: Int, col: Int) { (firstDataRow + r, firstDataCol + c) }
+    func address(_ r: Int, _ c: Int) -> String { addresses[r * cols + c] }
+    /// The whole data range, `B5:D7` (a single cell when 1 x 1).
+    var range: String { rows == 1 && cols == 1 ? address(0, 0) : address(0, 0) + ":" + address(rows - 1, cols - 1) }
+    func rowRange(_ r: Int) -> String { cols == 1 ? address(r, 0) : address(r, 0) + ":" + address(r, cols - 1) }
+    func columnRange(_ c: Int) -> String { rows == 1 ? address(0, c) : address(0, c) + ":" + address(rows - 1, c) }
+    func contains(row: Int, col: Int) -> Bool {
+        row >= firstDataRow && row <= lastDataRow && col >= firstDataCol && col <= lastDataCol
+    }
+}
+
+/// A horizontal band of blocks under a heading bar: the blocks of one or two consecutive
+/// stages of the tutorial (3–4 and 9–10 per hidden layer, 7–8 together).
+struct Band: Sendable {
+    let heading: String
+    let row: Int
+    let firstCol: Int
+    let width: Int
+    let blocks: [QuantityRef]
+}
+
+/// The layout shared by every step sheet and walkthrough sheet of a run: blocks in the
+/// tutorial's order, banded by stage, left to right within a band. It depends only on the spec
+/// (shapes) and the display width, so it is made once per workbook.
+struct StepSheetLayout: Sendable {
+    /// Rows above the first band (title, navigation, explanation); frozen.
+    static let headerRows = 3
+    /// Sums with at most this many terms are written out (`=B3*G3+C3*G4+H3`), longer ones
+    /// use SUMPRODUCT / MMULT / SUM over ranges.
+    static let explicitTerms = 12
+
+    let spec: NetworkSpec
+    let batchSize: Int
+    let columnWidth: Double
+    let bands: [Band]
+    let blocks: [QuantityRef: BlockLayout]
+    /// Every block in trace order (`Catalogue.stepQuantities`).
+    let order: [QuantityRef]
+    let lastRow: Int
+    let lastCol: Int
+
+    /// - Throws: `OutputError` when the network's step sheet would not fit Excel's grid.
+    init(spec: NetworkSpec, decimals: Int) throws {
+        self.spec = spec
+        let catalogue = Catalogue(spec: spec)
+        let L = spec.depth
+        let B: Int
+        switch spec.batch {
+        case .full: B = spec.data.count
+        case .sample: B = 1
+        case .size(let k): B = k
+        }
+        batchSize = B
+        columnWidth = decimals <= 3 ? 10 : Double(decimals + 7)
+        order = catalogue.stepQuantities
+
+        func shape(_ ref: QuantityRef) -> (Int, Int) {
+            let l = ref.layer
+            switch ref.quantity {
+            case .x: return (B, spec.layers[0])
+            case .y, .E: return (B, spec.layers[L])
+            case .W, .gradW, .WNew: return (spec.layers[l - 1], spec.layers[l])
+            case .b, .gradB, .bNew: return (1, spec.layers[l])
+            case .loss, .cost: return (1, 1)
+            case .z, .a, .slope, .delta, .err: return (B, spec.layers[l])
+            }
+        }
+
+        // Group the trace order into bands.
+        func bandKey(_ ref: QuantityRef) -> String {
+            switch catalogue.stage(of: ref) {
+            case .hiddenInput, .hiddenActivation: return "3-4/\(ref.layer)"
+            case .slopes, .outputDelta: return "7-8"
+            case .hiddenError, .hiddenDelta: return "9-10/\(ref.layer)"
+            case let s: return "\(s.rawValue)"
+            }
+        }
+        var groups: [[QuantityRef]] = []
+        var lastKey: String? = nil
+        for ref in order {
+            let key = bandKey(ref)
+            if key == lastKey { groups[groups.count - 1].append(ref) } else { groups.append([ref]); lastKey = key }
+        }
+
+        var blocks: [QuantityRef: BlockLayout] = [:]
+        var bands: [Band] = []
+        var row = StepSheetLayout.headerRows + 1
+        var maxCol = 1
+        let width = columnWidth
+        for group in groups {
+            let stages = Array(Set(group.map { catalogue.stage(of: $0) })).sorted()
+            let heading = StepSheetLayout.bandHeading(stages: stages, refs: group, depth: L)
+            let texts = group.map { ref in (StepSheetLayout.title(ref, catalogue), catalogue.formula(of: ref), StepSheetLayout.note(ref, spec: spec, catalogue: catalogue)) }
+            let hasNote = texts.contains { $0.2 != nil }
+            let titleRow = row + 1
+            let headerRow = titleRow + (hasNote ? 3 : 2)
+            var col = 1
+            var tallest = 0
+            for (ref, text) in zip(group, texts) {
+                let (r, c) = shape(ref)
+                let textColumns = max(Double(text.0.count) * 1.0, Double(text.1.count) * 0.92, Double(text.2?.count ?? 0) * 0.82) / width
+                let w = max(1 + c, Int(textColumns.rounded(.up)))
+                guard col + w < XLSXWorkbook.maxColumns else {
+                    throw OutputError(.cannotCreate, "the network is too wide for a worksheet: the blocks of stage \(heading) need more than Excel's 16,384 columns; write it as CSV (--format csv)")
+                }
+                var addresses: [String] = []
+                addresses.reserveCapacity(r * c)
+                for i in 0..<r { for j in 0..<c { addresses.append(A1.cell(headerRow + 1 + i, col + 1 + j)) } }
+                blocks[ref] = BlockLayout(ref: ref, rows: r, cols: c, col: col, titleRow: titleRow, formulaRow: titleRow + 1,
+                                          noteRow: hasNote ? titleRow + 2 : nil, headerRow: headerRow, width: w,
+                                          title: text.0, formula: text.1, note: text.2, addresses: addresses)
+                tallest = max(tallest, r)
+                col += w + 1
+            }
+            bands.append(Band(heading: heading, row: row, firstCol: 1, width: col - 2, blocks: group))
+            maxCol = max(maxCol, col - 2)
+            row = headerRow + 1 + tallest + 1
+            guard row < XLSXWorkbook.maxRows else {
+                throw OutputError(.cannotCreate, "the batch is too large for a worksheet: a step sheet would need more than Excel's 1,048,576 rows; use a smaller batch or write CSV (--format csv)")
+            }
+        }
+        self.blocks = blocks
+        self.bands = bands
+        lastRow = row - 2
+        lastCol = maxCol
+    }
+
+    subscript(_ ref: QuantityRef) -> BlockLayout { blocks[ref]! }
+
+    /// `hidden_layer_input — z(1)`: the tutorial's name, then the contract's.
+    static func title(_ ref: QuantityRef, _ catalogue: Catalogue) -> String {
+        "\(catalogue.tutorialName(of: ref)) — \(ref)"
+    }
+
+    static func bandHeading(stages: [Stage], refs: [QuantityRef], depth L: Int) -> String {
+        let names = stages.map { "\($0.rawValue) \($0.title)" }.joined(separator: " · ")
+        let layers = Set(refs.map(\.layer))
+        if layers.count == 1, let l = layers.first, (stages.contains(.hiddenInput) || stages.contains(.hiddenError)), L > 2 {
+            return names + " — layer \(l)"
+        }
+        return names
+    }
+
+    /// Where the tutorial's sign or naming differs from the contract's values shown, said
+    /// next to the block. The tutorial's code uses half_sse with E = y - output and adds
+    /// lr·(...) in its updates, so its d_output, error at hidden and d_hiddenlayer are the
+    /// negatives of delta(L), err and delta; its updated weights are the same numbers.
+    static func note(_ ref: QuantityRef, spec: NetworkSpec, catalogue: Catalogue) -> String? {
+        let L = spec.depth
+        let halfSSE = spec.loss == .halfSSE && spec.activations[L - 1] != .softmax
+        var parts: [String] = []
+        switch ref.quantity {
+        case .delta where halfSSE:
+            let name = catalogue.tutorialName(of: ref)
+            parts.append(ref.layer == L ? "tutorial: \(name) = E·slope = −delta" : "tutorial: \(name) = −delta")
+        case .err:
+            if halfSSE { parts.append("tutorial: \(catalogue.tutorialName(of: ref)) = −err") }
+            if spec.update == .immediate { parts.append("uses W_new (update: immediate)") }
+        case .WNew where halfSSE:
+            let l = ref.layer
+            let prev = l == 1 ? "X" : catalogue.tutorialName(of: QuantityRef(.a, l - 1))
+            parts.append("tutorial: \(catalogue.tutorialName(of: QuantityRef(.W, l))) += \(prev)ᵀ·\(catalogue.tutorialName(of: QuantityRef(.delta, l)))·lr (same values)")
+        case .bNew where halfSSE && spec.updateBiases:
+            let l = ref.layer
+            parts.append("tutorial: \(catalogue.tutorialName(of: QuantityRef(.b, l))) += Σ \(catalogue.tutorialName(of: QuantityRef(.delta, l)))·lr (same values)")
+        case .loss where spec.loss == .crossEntropy:
+            parts.append(spec.activations[L - 1] == .softmax
+                         ? "terms with y = 0 count 0 (0·ln 0 = 0): that is what +(y=0) inside LN does"
+                         : "terms whose factor is 0 count 0 (0·ln 0 = 0): that is what +(y=0), +(y=1) inside LN do")
+        default: break
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+}
