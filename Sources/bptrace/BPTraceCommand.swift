@@ -27,7 +27,7 @@ struct BPTraceCommand: ParsableCommand {
           74  an I/O error while writing (no partial file is left)
         """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, PresetsCommand.self],
+        subcommands: [RunCommand.self, PresetsCommand.self, CheckCommand.self, FixtureCommand.self, GradcheckCommand.self],
         defaultSubcommand: nil
     )
 }

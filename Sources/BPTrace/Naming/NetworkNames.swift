@@ -20,9 +20,12 @@ public struct NetworkNames: Sendable {
     public let layers: [Int]
     /// Per layer l = 1..L (index l-1): whether the layer's bias is written as one shared bᵢ.
     public let sharedBias: [Bool]
+    /// Whether the network has bias terms at all (spec `bias`).
+    public let hasBias: Bool
 
     public init(spec: NetworkSpec, parameters: Parameters) {
         layers = spec.layers
+        hasBias = spec.bias
         sharedBias = (1...spec.depth).map { l in
             guard spec.bias else { return false }
             if spec.layers[l] == 1 { return true }
@@ -68,6 +71,41 @@ public struct NetworkNames: Sendable {
     /// The bias of neuron `j` (0-based) of layer `l`.
     public func bias(layer l: Int, _ j: Int) -> Name {
         if sharedBias[l - 1] { return Name(plain: "b\(l)", latex: "b_{\(l)}") }
-        return Name(plain: "b\(l)_\(j + 1)", latex: "b^{(\(l))}_{\(j + 1)}")
+        return perNeuronBias(layer: l, j)
+    }
+
+    /// The per-neuron spelling b^(l)_j (plain `b1_2`) of the bias of neuron `j` (0-based) of
+    /// layer `l`, also where the layer shares one bias (the checker accepts both spellings).
+    public func perNeuronBias(layer l: Int, _ j: Int) -> Name {
+        Name(plain: "b\(l)_\(j + 1)", latex: "b^{(\(l))}_{\(j + 1)}")
+    }
+
+    // MARK: Reading names back (the checker resolves fixture names through these)
+
+    /// The (layer, 0-based index) of the neuron whose plain name is `plain`, or nil.
+    public func neuronPosition(named plain: String) -> (layer: Int, index: Int)? {
+        for l in 0...depth { for j in 0..<layers[l] where neuron(layer: l, j).plain == plain { return (l, j) } }
+        return nil
+    }
+
+    /// The (layer, 0-based source, 0-based target) of the weight whose plain name is `plain`
+    /// (`w5`), or nil.
+    public func weightPosition(named plain: String) -> (layer: Int, source: Int, target: Int)? {
+        guard plain.hasPrefix("w"), let n = Int(plain.dropFirst()), "w\(n)" == plain else { return nil }
+        return weightPosition(number: n)
+    }
+
+    /// The bias named `plain`: its layer and the 0-based neuron, or nil for a layer's shared
+    /// bias (`b1` when the layer shares one value). Per-neuron spellings (`b1_2`) are accepted
+    /// on every layer. Nil when no bias has that name.
+    public func biasPosition(named plain: String) -> (layer: Int, index: Int?)? {
+        guard hasBias else { return nil }
+        for l in 1...depth {
+            for j in 0..<layers[l] {
+                if perNeuronBias(layer: l, j).plain == plain { return (l, j) }
+                if sharedBias[l - 1], bias(layer: l, j).plain == plain { return (l, nil) }
+            }
+        }
+        return nil
     }
 }

@@ -1,0 +1,211 @@
+import Foundation
+
+/// A convention the tutorials differ in, relative to a fixture's spec: what `--explain` tries
+/// when a written number does not hold, and what a value with status `convention` names.
+///
+/// | switch | spelling | what changes |
+/// |---|---|---|
+/// | update order | `update=immediate`, `update=simultaneous` | spec `update` |
+/// | bias training | `update_biases=true`, `update_biases=false` | spec `update_biases` |
+/// | loss | `loss=half_sse`, `loss=mse` | spec `loss` |
+/// | error sign | `negated` (also `sign`, `sign=o-t`) | the value's negation: o − t written where the contract has t − o, or the reverse |
+/// | learning rate folded into the delta | `lr_folded` | the Excel sheet's step 8, d_output = E·slope·lr, then lr applied again in the update (`LearningRateFoldedTrainer`) |
+public struct Convention: Hashable, Sendable, CustomStringConvertible {
+    public enum Switch: Hashable, Sendable {
+        case update(UpdateOrder)
+        case updateBiases(Bool)
+        case loss(Loss)
+        case negated
+        case lrFolded
+
+        public var description: String {
+            switch self {
+            case .update(let u): return "update=\(u.rawValue)"
+            case .updateBiases(let b): return "update_biases=\(b)"
+            case .loss(let l): return "loss=\(l.rawValue)"
+            case .negated: return "negated"
+            case .lrFolded: return "lr_folded"
+            }
+        }
+
+        /// What the switch means, for a reader.
+        public var meaning: String {
+            switch self {
+            case .update(.immediate): return "the immediate update order (the error sent back through the already-updated weights)"
+            case .update(.simultaneous): return "the simultaneous (textbook) update order"
+            case .updateBiases(true): return "biases trained"
+            case .updateBiases(false): return "biases kept fixed"
+            case .loss(let l): return "the \(l.rawValue) loss"
+            case .negated: return "the other error sign (o − t instead of t − o): the value's negation"
+            case .lrFolded: return "the learning rate folded into the delta (the Excel sheet's d_output = E·slope·lr, lr applied again in the update)"
+            }
+        }
+
+        var kind: Int {
+            switch self {
+            case .update: return 0
+            case .updateBiases: return 1
+            case .loss: return 2
+            case .negated: return 3
+            case .lrFolded: return 4
+            }
+        }
+
+        /// Reads one spelling (`update=immediate`, `lr_folded`, ...).
+        public init?(_ text: String) {
+            let t = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "−", with: "-")
+            switch t {
+            case "update=immediate": self = .update(.immediate)
+            case "update=simultaneous": self = .update(.simultaneous)
+            case "update_biases=true": self = .updateBiases(true)
+            case "update_biases=false": self = .updateBiases(false)
+            case "loss=half_sse": self = .loss(.halfSSE)
+            case "loss=mse": self = .loss(.mse)
+            case "negated", "sign", "sign=o-t", "sign=t-o": self = .negated
+            case "lr_folded", "lr-folded", "lr_in_delta": self = .lrFolded
+            default: return nil
+            }
+        }
+
+        public static let spellings = ["update=immediate", "update=simultaneous", "update_biases=true", "update_biases=false",
+                                       "loss=half_sse", "loss=mse", "negated", "lr_folded"]
+    }
+
+    /// At most one switch of each kind, in a fixed order.
+    public let switches: [Switch]
+
+    public init(_ switches: [Switch]) {
+        var seen = Set<Int>()
+        self.switches = switches.filter { seen.insert($0.kind).inserted }.sorted { $0.kind < $1.kind }
+    }
+
+    /// The fixture's own spec, unchanged.
+    public static let none = Convention([])
+
+    public var isNone: Bool { switches.isEmpty }
+    public var negated: Bool { switches.contains(.negated) }
+    public var lrFolded: Bool { switches.contains(.lrFolded) }
+
+    public var description: String { switches.isEmpty ? "the fixture's spec" : switches.map(\.description).joined(separator: " + ") }
+    public var meaning: String { switches.map(\.meaning).joined(separator: "; ") }
+
+    /// Parses `update=immediate + lr_folded` (or the parts of an array).
+    public static func parse(_ parts: [String]) -> Convention? {
+        var out: [Switch] = []
+        for p in parts.flatMap({ $0.split(separator: "+").map(String.init) }) {
+            guard let s = Switch(p) else { return nil }
+            out.append(s)
+        }
+        return out.isEmpty ? nil : Convention(out)
+    }
+
+    /// The spec under this convention, or nil when the convention does not apply to it (bias
+    /// switches on a net without biases, `loss=mse` on a softmax output) or changes nothing.
+    public func apply(to spec: NetworkSpec) -> NetworkSpec? {
+        var s = spec
+        for sw in switches {
+            switch sw {
+            case .update(let u):
+                guard spec.depth >= 2, spec.update != u else { return nil }
+                s.update = u
+            case .updateBiases(let b):
+                guard spec.bias, spec.updateBiases != b else { return nil }
+                s.updateBiases = b
+            case .loss(let l):
+                guard spec.loss != l, spec.loss == .halfSSE || spec.loss == .mse else { return nil }
+                s.loss = l
+            case .negated, .lrFolded: break
+            }
+        }
+        return s
+    }
+
+    /// The alternatives `--explain` tries on a spec: each applicable switch alone, in the order
+    /// of the table above.
+    public static func singles(for spec: NetworkSpec) -> [Convention] {
+        var out: [Switch] = []
+        if spec.depth >= 2 { out.append(.update(spec.update == .simultaneous ? .immediate : .simultaneous)) }
+        if spec.bias { out.append(.updateBiases(!spec.updateBiases)) }
+        if spec.loss == .halfSSE { out.append(.loss(.mse)) }
+        if spec.loss == .mse { out.append(.loss(.halfSSE)) }
+        out += [.negated, .lrFolded]
+        return out.map { Convention([$0]) }
+    }
+
+    /// Every pair of the singles (tried when no single switch reproduces a number).
+    public static func pairs(for spec: NetworkSpec) -> [Convention] {
+        let s = singles(for: spec).map { $0.switches[0] }
+        var out: [Convention] = []
+        for i in 0..<s.count { for j in (i + 1)..<s.count { out.append(Convention([s[i], s[j]])) } }
+        return out
+    }
+}
+
+/// The Excel sheet's convention, computed explicitly: its step 8 prints
+/// `d_output = E · slope_output_layer · lr`, folding the learning rate into the delta, and its
+/// updates then multiply by lr again (`wout += hiddenlayer_activations^T · d_output · lr`), so the
+/// parameters move by lr² times the gradient while every delta, error and gradient the sheet
+/// shows is lr times the contract's.
+///
+/// This is a checker's alternative, not a convention of the contract: the engine (`Trainer`)
+/// knows nothing of it. The forward pass, the loss, E and the slopes are the engine's own (they
+/// do not depend on the convention); the backward pass and the update are written out here.
+/// Values are in the contract's sign (delta = dL/dz scaled by lr); the sheet's d_output, in
+/// the tutorial's sign, is the negation.
+public struct LearningRateFoldedTrainer: Sendable {
+    public let spec: NetworkSpec
+    public private(set) var parameters: Parameters
+
+    public init(spec: NetworkSpec, parameters: Parameters? = nil) {
+        self.spec = spec
+        self.parameters = parameters ?? spec.initialParameters()
+    }
+
+    public mutating func step(_ s: Int) -> StepResult {
+        var forward = Trainer(spec: spec, parameters: parameters)
+        var r = forward.step(s)                      // forward pass, loss, E, slopes: as the engine
+        let L = spec.depth, lr = spec.learningRate
+        var delta = [Matrix?](repeating: nil, count: L + 1), err = delta
+        var gradW = delta, gradB = delta, WNew = delta, bNew = delta
+        // Step 8 of the sheet: the output delta with lr folded in.
+        delta[L] = r.delta[L]!.map { $0 * lr }
+        for l in stride(from: L, through: 1, by: -1) {
+            let a = l == 1 ? r.x : r.a[l - 1]
+            var g = a.transposedDot(delta[l]!)
+            if spec.l2 > 0 { g = g.zipWith(r.W[l]!) { $0 + spec.l2 * $1 } }
+            gradW[l] = g
+            WNew[l] = r.W[l]!.zipWith(g) { $0 - lr * $1 }          // lr applied again
+            if let b = r.b[l] {
+                let gb = delta[l]!.columnSums()
+                gradB[l] = gb
+                bNew[l] = spec.updateBiases ? b.zipWith(gb) { $0 - lr * $1 } : b
+            }
+            if l > 1 {
+                let through = spec.update == .immediate ? WNew[l]! : r.W[l]!
+                err[l - 1] = delta[l]!.dotTransposed(through)
+                delta[l - 1] = err[l - 1]!.zipWith(r.slope[l - 1]!) { $0 * $1 }
+            }
+        }
+        r.delta = delta; r.err = err; r.gradW = gradW; r.gradB = gradB; r.WNew = WNew; r.bNew = bNew
+        parameters = Parameters(weights: (1...L).map { WNew[$0]! }, biases: spec.bias ? (1...L).map { bNew[$0]! } : [])
+        return r
+    }
+}
+
+/// Runs a spec (under a convention) and keeps the step results a check needs.
+public enum ConventionRunner {
+    /// The results of the given steps (all of them 1-based) of `spec`, the learning rate folded
+    /// into the delta when `lrFolded`. Runs up to the largest step.
+    public static func run(spec: NetworkSpec, lrFolded: Bool, steps wanted: Set<Int>) -> [Int: StepResult] {
+        guard let last = wanted.max(), last >= 1 else { return [:] }
+        var out: [Int: StepResult] = [:]
+        if lrFolded {
+            var t = LearningRateFoldedTrainer(spec: spec)
+            for s in 1...last { let r = t.step(s); if wanted.contains(s) { out[s] = r } }
+        } else {
+            var t = Trainer(spec: spec)
+            for s in 1...last { let r = t.step(s); if wanted.contains(s) { out[s] = r } }
+        }
+        return out
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import BPTrace
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check hand-computed or published numbers (fixtures) against the engine.",
+        discussion: """
+        A fixture is a JSON file: a spec (inline, a path relative to the fixture, or a preset)
+        and the numbers an author wrote, each addressed by a post-style name (out_o1, E_total,
+        dE_total/dw5, w5+, E_total@2 for step 2, out_o1[3] for sample 3) or by the contract's
+        coordinates (step, layer, quantity, row, col). See docs/CHECKING.md.
+
+        Each value is read as written and holds within half a unit in its last written decimal
+        (0.593269992 → ±5e-10, 0.3775 → ±5e-5) unless the fixture gives a tolerance. Statuses:
+        published (must hold), erratum (must still differ: a known slip), convention (must
+        fail under the spec and hold under the convention it names).
+
+        One line per value: outcome, name, expected, computed to the same decimals = full
+        precision, difference, tolerance. The last line is `N passed, M failed`; confirmed
+        errata and convention values are counted apart on the line before it.
+
+        --explain re-runs each failing value under the tutorials' other conventions (update
+        order simultaneous/immediate, biases trained or not, half_sse/mse, the error sign
+        t−o vs o−t, the learning rate folded into the delta as in the Excel sheet) and pairs of
+        them, and says which reproduce the written number and which of the passing values
+        still hold under it.
+
+        A FIXTURE may be a folder: every *.json file in it is checked.
+
+        Examples:
+          bptrace check Fixtures/*
+          bptrace check my-homework.json --explain
+          bptrace check Fixtures/mazur-2015.json --format json
+
+        Exit codes:
+          0   every value passed (errata and convention values confirmed)
+          1   a value failed
+          65  a fixture is invalid (unknown name, malformed number, invalid spec); the message
+              names the file and the entry (values[3])
+          66  a fixture or a file it names does not exist or cannot be read
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Fixture files (or folders of *.json fixtures).", valueName: "fixture"))
+    var fixtures: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Output format: text or json.", valueName: "format"))
+    var format: String = "text"
+
+    @Flag(name: .long, help: "For each failing value, name the conventions that reproduce the written number.")
+    var explain = false
+
+    func validate() throws {
+        guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file") }
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, found \"\(format)\"") }
+    }
+
+    /// Folders become their *.json files, sorted.
+    func files() -> [String] {
+        var out: [String] = []
+        for f in fixtures {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: f, isDirectory: &isDir), isDir.boolValue {
+                let items = (try? FileManager.default.contentsOfDirectory(atPath: f)) ?? []
+                out += items.filter { $0.hasSuffix(".json") }.sorted().map { (f as NSString).appendingPathComponent($0) }
+            } else {
+                out.append(f)
+            }
+        }
+        return out
+    }
+
+    func run() throws {
+        var checks: [FixtureCheck] = []
+        var errors: [FixtureError] = []
+        let paths = files()
+        if paths.isEmpty { printError("no *.json fixture files in \(fixtures.joined(separator: ", "))"); throw Exit.missingInput }
+        for path in paths {
+            do {
+                let fixture = try FixtureParser.load(path: path)
+                checks.append(Checker.check(fixture, explain: explain))
+            } catch let e as FixtureErrors {
+                for err in e.errors { printError(err.description) }
+                errors += e.errors
+            }
+        }
+        let report = CheckReport(checks: checks, errors: errors)
+        print(format == "json" ? report.json() : report.text(), terminator: "")
+        if errors.contains(where: { $0.kind == .missingFile }) { throw Exit.missingInput }
+        if !errors.isEmpty { throw Exit.invalidSpec }
+        if report.failed > 0 { throw ExitCode(1) }
+    }
+}
