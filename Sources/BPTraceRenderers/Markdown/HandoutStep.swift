@@ -234,7 +234,7 @@ struct HandoutStepWriter {
                     let sym: String, num: String
                     if outputActivation == .softmax {
                         sym = "-\(scale)\(target(j, r)) \\ln \(outS(L, j, r))"
-                        num = "-\(scale)\(o(t)) \\cdot \\ln \(o(ov))"
+                        num = "-\(scale.isEmpty ? "" : scale + " \\cdot ")\(o(t)) \\cdot \\ln \(o(ov))"
                     } else {
                         if 1 - t != 0 { v += (1 - t) * log(1 - ov) }
                         sym = "-\(scale)(\(target(j, r)) \\ln \(outS(L, j, r)) + (1 - \(target(j, r))) \\ln(1 - \(outS(L, j, r))))"

@@ -96,31 +96,63 @@ public enum HandoutEscape {
 /// `aligned` block (still one source line) when it would be wider than a printed page.
 public struct EquationLayout: Sendable {
     /// The widest row, in estimated characters of rendered math (a 10pt page holds about 60).
-    public var maxWidth: Double = 62
+    public var maxWidth: Double = 66
 
-    public init(maxWidth: Double = 62) { self.maxWidth = maxWidth }
+    public init(maxWidth: Double = 66) { self.maxWidth = maxWidth }
 
     /// `$$lhs = p1 = p2$$`, or `$$\begin{aligned} lhs &= p1 \\ &= p2 \end{aligned}$$` when too wide.
-    /// Parts are packed greedily: a part joins the current row when the row stays narrow enough.
+    /// Parts are packed greedily: a part joins the current row when the row stays narrow enough;
+    /// a part wider than a row by itself is broken before its top-level `+` signs, its later rows
+    /// starting `\quad +`.
     public func display(_ lhs: String, _ parts: [String]) -> String {
         let ws = parts.map(MathWidth.estimate)
         let lw = MathWidth.estimate(lhs)
-        if parts.count == 1 || lw + ws.reduce(0, +) + Double(parts.count) * 2 <= maxWidth {
+        if parts.count == 1 && lw + 2 + ws[0] <= maxWidth || lw + ws.reduce(0, +) + Double(parts.count) * 2 <= maxWidth {
             return "$$" + ([lhs] + parts).joined(separator: " = ") + "$$"
         }
-        var rows: [[String]] = [[parts[0]]]
-        var width = lw + 2 + ws[0]
-        for i in 1..<parts.count {
-            if width + 2 + ws[i] <= maxWidth {
-                rows[rows.count - 1].append(parts[i]); width += 2 + ws[i]
-            } else {
-                rows.append([parts[i]]); width = lw + 2 + ws[i]
+        var rows: [String] = []
+        var row = "", width = 0.0
+        func start(_ text: String, _ w: Double) {
+            if !row.isEmpty { rows.append(row) }
+            row = text; width = w
+        }
+        for (k, part) in parts.enumerated() {
+            let w = ws[k]
+            if k > 0 && width + 2 + w <= maxWidth { row += " = " + part; width += 2 + w; continue }
+            if lw + 2 + w <= maxWidth || k == 0 && lw + 2 + w <= maxWidth { start("&= " + part, lw + 2 + w); continue }
+            // Too wide for a row of its own: break it into its terms.
+            let terms = EquationLayout.terms(part)
+            for (t, term) in terms.enumerated() {
+                let tw = MathWidth.estimate(term)
+                if t == 0 {
+                    if k > 0 && width + 2 + tw <= maxWidth { row += " = " + term; width += 2 + tw } else { start("&= " + term, lw + 2 + tw) }
+                } else if width + 2 + tw <= maxWidth {
+                    row += " + " + term; width += 2 + tw
+                } else {
+                    start("&\\quad + " + term, lw + 4 + tw)
+                }
             }
         }
-        let body = rows.enumerated().map { (i, row) in
-            (i == 0 ? lhs + " " : "") + "&= " + row.joined(separator: " = ")
-        }.joined(separator: " \\\\ ")
-        return "$$\\begin{aligned}" + body + "\\end{aligned}$$"
+        rows.append(row)
+        return "$$\\begin{aligned}" + lhs + " " + rows.joined(separator: " \\\\ ") + "\\end{aligned}$$"
+    }
+
+    /// The terms of a sum: `part` split at its top-level ` + ` (outside braces and parentheses).
+    static func terms(_ part: String) -> [String] {
+        var out: [String] = [], cur = "", depth = 0
+        let c = Array(part)
+        var i = 0
+        while i < c.count {
+            let ch = c[i]
+            if ch == "{" || ch == "(" || ch == "[" { depth += 1 }
+            if ch == "}" || ch == ")" || ch == "]" { depth -= 1 }
+            if depth == 0 && ch == " " && i + 2 < c.count && c[i + 1] == "+" && c[i + 2] == " " {
+                out.append(cur); cur = ""; i += 3; continue
+            }
+            cur.append(ch); i += 1
+        }
+        out.append(cur)
+        return out
     }
 }
 
