@@ -93,7 +93,7 @@ public struct CheckReport: Sendable {
             let total = m.alsoHold.count + m.wouldFail.count
             if total == 0 { continue }
             out.append("         of the \(total) values that pass under the fixture's spec, \(m.alsoHold.count) hold under both "
-                       + "(\(Self.byStep(m.alsoHold, of: m.alsoHold + m.wouldFail))): \(Self.list(m.alsoHold, limit: 16))")
+                       + "(\(Self.byStep(m.alsoHold, of: m.alsoHold + m.wouldFail))): \(Self.list(m.alsoHold))")
             if !m.wouldFail.isEmpty {
                 out.append("         \(m.wouldFail.count) hold only under the fixture's spec, not under \(m.convention): \(Self.list(m.wouldFail))")
             }

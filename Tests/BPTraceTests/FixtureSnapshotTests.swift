@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import BPTrace
+
+/// `bptrace fixture`: a snapshot of a run is a fixture that `bptrace check` passes, with the
+/// values picked and written to the decimals asked for.
+@Suite struct FixtureSnapshotTests {
+    static func snapshot(_ preset: String, _ options: FixtureSnapshot.Options) throws -> (String, Fixture) {
+        let spec = try Presets.spec(named: preset)
+        let text = try FixtureSnapshot.make(spec: spec, reference: .inline(try JSONParser.parse(Presets.preset(named: preset)!.json)), options: options)
+        return (text, try FixtureParser.parse(text: text, file: "\(preset)-snapshot.json"))
+    }
+
+    @Test(arguments: Presets.names)
+    func snapshotsOfEveryPresetCheck(preset: String) throws {
+        let (_, fixture) = try Self.snapshot(preset, FixtureSnapshot.Options(steps: 3))
+        let result = Checker.check(fixture)
+        #expect(result.failed == 0 && result.passed == fixture.entries.count && result.passed > 20)
+        // Every step's names are there: three steps, as many names each.
+        let perStep = ValueNames(spec: try Presets.spec(named: preset)).canonicalNames().count
+        #expect(fixture.entries.count == 3 * perStep)
+    }
+
+    @Test func snapshotOfMazurHasThePostsNumbers() throws {
+        let (text, fixture) = try Self.snapshot("mazur-2015", FixtureSnapshot.Options(steps: 1))
+        // Written to 9 decimals, the engine's run gives the post's numbers (reference/mazur-2015.md).
+        #expect(text.contains("{\"name\": \"out_h1\", \"value\": \"0.593269992\"}"))
+        #expect(text.contains("{\"name\": \"w7+\", \"value\": \"0.511301270\"}"))
+        #expect(text.contains("{\"name\": \"dE_total/dw1\", \"value\": \"0.000438568\"}"))
+        #expect(fixture.entries.allSatisfy { $0.tolerance == 5e-10 })
+    }
+
+    @Test func pickAndDecimals() throws {
+        let options = FixtureSnapshot.Options(steps: 2, pick: ["out_*", "E_total@2", "W_new(1)", "dnet_o1/dw5"], decimals: 4)
+        let (text, fixture) = try Self.snapshot("mazur-2015", options)
+        let labels = fixture.entries.map(\.label)
+        #expect(labels == ["out_h1", "out_h2", "out_o1", "out_o2",
+                           "W_new(1)[1,1]", "W_new(1)[1,2]", "W_new(1)[2,1]", "W_new(1)[2,2]", "dnet_o1/dw5",
+                           "out_h1@2", "out_h2@2", "out_o1@2", "out_o2@2", "E_total@2",
+                           "W_new(1)[1,1]@2", "W_new(1)[1,2]@2", "W_new(1)[2,1]@2", "W_new(1)[2,2]@2", "dnet_o1/dw5@2"])
+        #expect(text.contains("{\"name\": \"out_o1\", \"value\": \"0.7514\"}"))
+        #expect(fixture.entries.allSatisfy { $0.expected.decimals == 4 && $0.tolerance == 5e-5 })
+        #expect(Checker.check(fixture).failed == 0)
+        // Samples of a batch: a glob over out_o1[k].
+        let (_, av) = try Self.snapshot("analytics-vidhya", FixtureSnapshot.Options(pick: ["out_o1[*]"]))
+        #expect(av.entries.map(\.label) == ["out_o1[1]", "out_o1[2]", "out_o1[3]"])
+    }
+
+    @Test func badPicksAreNamed() throws {
+        let spec = try Presets.spec(named: "mazur-2015")
+        for pick in ["w9", "nothing_*", "a(7)", "out_o1@3"] {
+            #expect(throws: NameError.self, "\(pick)") {
+                try FixtureSnapshot.make(spec: spec, reference: .inline(.object([])), options: FixtureSnapshot.Options(steps: 2, pick: [pick]))
+            }
+        }
+    }
+
+    @Test func fixtureCommandWritesAFileThatChecks() throws {
+        let dir = try BPTraceBinary.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try BPTraceBinary.run(["fixture", "--preset", "analytics-vidhya", "--steps", "2", "--pick", "d_output[1,1],out_o1[*],wout+[2,1],loss",
+                                       "--decimals", "6", "--title", "AV frozen", "--author", "A. Student", "--year", "2024", "--out", "av.json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: dir + "/av.json", encoding: .utf8)
+        // reference/analytics-vidhya.md, to 6 decimals: d_output = 0.035033638, output = 0.789324057 ...
+        #expect(text.contains("{\"name\": \"d_output[1,1]\", \"value\": \"0.035034\"}"))
+        #expect(text.contains("{\"name\": \"out_o1[1]\", \"value\": \"0.789324\"}"))
+        #expect(text.contains("{\"name\": \"wout+[2,1]\", \"value\": \"0.244979\"}"))
+        #expect(text.contains("\"author\": \"A. Student\"") && text.contains("\"year\": 2024"))
+        let check = try BPTraceBinary.run(["check", "av.json"], in: dir)
+        #expect(check.status == 0 && check.stdout.hasSuffix("12 passed, 0 failed\n"), "\(check.stdout)")
+        // Refuses to overwrite without --force.
+        let again = try BPTraceBinary.run(["fixture", "--preset", "analytics-vidhya", "--out", "av.json"], in: dir)
+        #expect(again.status == 73)
+        let bad = try BPTraceBinary.run(["fixture", "--preset", "mazur-2015", "--pick", "w9"], in: dir)
+        #expect(bad.status == 64 && bad.stderr.contains("w1..w8"))
+    }
+
+    @Test func specWithCSVDataIsReferencedByPath() throws {
+        let dir = try BPTraceBinary.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/net", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/fixtures", withIntermediateDirectories: true)
+        try "a,b,t\n0.05,0.10,0.01\n".write(toFile: dir + "/net/data.csv", atomically: true, encoding: .utf8)
+        try """
+        {"name": "csv-net", "layers": [2, 1], "learning_rate": 0.5, "weights": [[[0.15], [0.20]]], "biases": [[0.35]],
+         "data": {"csv": "data.csv", "inputs": ["a", "b"], "targets": ["t"]}}
+        """.write(toFile: dir + "/net/spec.json", atomically: true, encoding: .utf8)
+        let r = try BPTraceBinary.run(["fixture", "--spec", "net/spec.json", "--out", "fixtures/f.json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: dir + "/fixtures/f.json", encoding: .utf8)
+        #expect(text.contains("\"spec\": \"../net/spec.json\""))
+        // net_o1 = 0.05·0.15 + 0.10·0.20 + 0.35 = 0.3775, as in Mazur's first hidden neuron.
+        #expect(text.contains("{\"name\": \"net_o1\", \"value\": \"0.377500000\"}"))
+        let check = try BPTraceBinary.run(["check", "fixtures/f.json"], in: dir)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+}
