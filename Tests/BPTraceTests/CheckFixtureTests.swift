@@ -192,12 +192,14 @@ import Testing
           {"step": 2, "layer": 2, "quantity": "loss", "value": "0.2910277737"},
           {"name": "out_o1", "step": 1, "value": 0.75136507},
           {"name": "w5+", "value": "0.358916480", "tolerance": "1e-9"},
-          {"name": "w5+", "value": "0.36", "tolerance": 0.01}
+          {"name": "w5+", "value": "0.36", "tolerance": 0.01},
+          {"name": "dE_o2 / dout_h1", "expected": "\u{2212}0.019049118", "note": "spaces, the alias expected, a typographic minus"}
          ]}
         """
         let r = try Self.check(text)
-        #expect(r.failed == 0 && r.passed == 6)
-        #expect(r.values.map(\.entry.label) == ["a(2)[1,1]", "z(1)[1,1]", "loss(2)[1,1]@2", "out_o1", "w5+", "w5+"])
+        #expect(r.failed == 0 && r.passed == 7)
+        #expect(r.values.map(\.entry.label) == ["a(2)[1,1]", "z(1)[1,1]", "loss(2)[1,1]@2", "out_o1", "w5+", "w5+", "dE_o2/dout_h1"])
+        #expect(r.values[6].entry.expected.text == "\u{2212}0.019049118" && r.values[6].entry.expected.value == -0.019049118)
         #expect(r.values[4].entry.tolerance == 1e-9 && r.values[5].entry.tolerance == 0.01)
         #expect(r.values[3].entry.expected.text == "0.75136507")
     }

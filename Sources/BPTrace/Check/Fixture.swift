@@ -128,7 +128,7 @@ public struct FixtureErrors: Error, Sendable, CustomStringConvertible {
 /// Reads fixture files (the format of `Fixture`).
 public enum FixtureParser {
     public static let topLevelKeys = ["title", "description", "note", "comment", "source", "spec", "preset", "steps", "tolerance", "values"]
-    public static let entryKeys = ["name", "step", "sample", "layer", "quantity", "row", "col", "value", "tolerance",
+    public static let entryKeys = ["name", "step", "sample", "layer", "quantity", "row", "col", "value", "expected", "tolerance",
                                    "status", "note", "comment", "convention", "with"]
     public static let sourceKeys = ["title", "author", "year", "url", "address", "note", "license"]
 
@@ -343,7 +343,8 @@ public enum FixtureParser {
         }
 
         // The number as written.
-        guard let vNode = m["value"] else { throw SpecError("\(path).value", "required: the number as the author wrote it, e.g. \"0.75136507\"") }
+        if m["value"] != nil, m["expected"] != nil { throw SpecError("\(path).expected", "give \"value\" or its alias \"expected\", not both") }
+        guard let vNode = m["value"] ?? m["expected"] else { throw SpecError("\(path).value", "required: the number as the author wrote it, e.g. \"0.75136507\"") }
         let text: String
         switch vNode.value {
         case .string(let s): text = s

@@ -103,7 +103,7 @@ public struct ValueNames: Sendable {
 
     /// Splits `name[k]@s` (either order) into the base and its selectors.
     static func splitSelectors(_ text: String) throws -> (base: String, index: String?, step: Int?) {
-        var base = Substring(text.trimmingCharacters(in: .whitespaces))
+        var base = Substring(text.filter { !$0.isWhitespace })
         var index: String? = nil, step: Int? = nil
         for _ in 0..<2 {
             if let at = base.lastIndex(of: "@"), !base[base.index(after: at)...].contains("]") {

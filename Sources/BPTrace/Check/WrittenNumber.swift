@@ -21,7 +21,9 @@ public struct WrittenNumber: Equatable, Sendable, CustomStringConvertible {
     /// Parses a plain decimal (`-12.50`) or one with an exponent (`1e-05`, `2.5E+3`); nil when
     /// `text` is anything else (`.5`, `1.`, `0x1p3`, `NaN`, `1,5`, spaces).
     public init?(_ text: String) {
-        let chars = Array(text.utf8)
+        // A typographic minus (U+2212), as copied from a web page, reads as "-"; the text is kept.
+        let plain = text.replacingOccurrences(of: "\u{2212}", with: "-")
+        let chars = Array(plain.utf8)
         var i = 0
         func digits() -> Int { let s = i; while i < chars.count, (0x30...0x39).contains(chars[i]) { i += 1 }; return i - s }
         if i < chars.count, chars[i] == UInt8(ascii: "-") || chars[i] == UInt8(ascii: "+") { i += 1 }
@@ -43,7 +45,7 @@ public struct WrittenNumber: Equatable, Sendable, CustomStringConvertible {
             exponentText = String(decoding: chars[start..<i], as: UTF8.self)
             exponent = Int(String(decoding: chars[(start + 1)..<i], as: UTF8.self).replacingOccurrences(of: "+", with: ""))
         }
-        guard i == chars.count, let v = Double(text), v.isFinite else { return nil }
+        guard i == chars.count, let v = Double(plain), v.isFinite else { return nil }
         self.text = text; self.value = v; self.decimals = decimals; self.exponent = exponent; self.exponentText = exponentText
     }
 
