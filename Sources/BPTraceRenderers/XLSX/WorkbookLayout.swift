@@ -64,6 +64,9 @@ struct StepSheetLayout: Sendable {
     /// Sums with at most this many terms are written out (`=B3*G3+C3*G4+H3`), longer ones
     /// use SUMPRODUCT / MMULT / SUM over ranges.
     static let explicitTerms = 12
+    /// Columns of width 1 that a character of a block's title, formula line and note takes
+    /// (bold 10 pt, italic 10 pt, italic 9 pt Arial), to keep a block's text over its own columns.
+    static let titleCharWidth = 0.85, formulaCharWidth = 0.75, noteCharWidth = 0.68
 
     let spec: NetworkSpec
     let batchSize: Int
@@ -118,7 +121,9 @@ struct StepSheetLayout: Sendable {
             if key == lastKey { groups[groups.count - 1].append(ref) } else { groups.append([ref]); lastKey = key }
         }
 
-        var blocks: [QuantityRef: BlockLayout] = [:]
+        // First the positions, checked against Excel's grid; then the cell addresses.
+        struct Placed { let ref: QuantityRef; let rows, cols, col, titleRow, headerRow, width: Int; let hasNote: Bool; let text: (String, String, String?) }
+        var placed: [Placed] = []
         var bands: [Band] = []
         var row = StepSheetLayout.headerRows + 1
         var maxCol = 1
@@ -134,17 +139,13 @@ struct StepSheetLayout: Sendable {
             var tallest = 0
             for (ref, text) in zip(group, texts) {
                 let (r, c) = shape(ref)
-                let textColumns = max(Double(text.0.count) * 1.0, Double(text.1.count) * 0.92, Double(text.2?.count ?? 0) * 0.82) / width
+                let textColumns = max(Double(text.0.count) * StepSheetLayout.titleCharWidth, Double(text.1.count) * StepSheetLayout.formulaCharWidth,
+                                      Double(text.2?.count ?? 0) * StepSheetLayout.noteCharWidth) / width
                 let w = max(1 + c, Int(textColumns.rounded(.up)))
                 guard col + w < XLSXWorkbook.maxColumns else {
                     throw OutputError(.cannotCreate, "the network is too wide for a worksheet: the blocks of stage \(heading) need more than Excel's 16,384 columns; write it as CSV (--format csv)")
                 }
-                var addresses: [String] = []
-                addresses.reserveCapacity(r * c)
-                for i in 0..<r { for j in 0..<c { addresses.append(A1.cell(headerRow + 1 + i, col + 1 + j)) } }
-                blocks[ref] = BlockLayout(ref: ref, rows: r, cols: c, col: col, titleRow: titleRow, formulaRow: titleRow + 1,
-                                          noteRow: hasNote ? titleRow + 2 : nil, headerRow: headerRow, width: w,
-                                          title: text.0, formula: text.1, note: text.2, addresses: addresses)
+                placed.append(Placed(ref: ref, rows: r, cols: c, col: col, titleRow: titleRow, headerRow: headerRow, width: w, hasNote: hasNote, text: text))
                 tallest = max(tallest, r)
                 col += w + 1
             }
@@ -154,6 +155,19 @@ struct StepSheetLayout: Sendable {
             guard row < XLSXWorkbook.maxRows else {
                 throw OutputError(.cannotCreate, "the batch is too large for a worksheet: a step sheet would need more than Excel's 1,048,576 rows; use a smaller batch or write CSV (--format csv)")
             }
+        }
+        var blocks: [QuantityRef: BlockLayout] = [:]
+        for p in placed {
+            var addresses: [String] = []
+            addresses.reserveCapacity(p.rows * p.cols)
+            let columns = (0..<p.cols).map { A1.column(p.col + 1 + $0) }
+            for i in 0..<p.rows {
+                let number = String(p.headerRow + 2 + i)
+                for j in 0..<p.cols { addresses.append(columns[j] + number) }
+            }
+            blocks[p.ref] = BlockLayout(ref: p.ref, rows: p.rows, cols: p.cols, col: p.col, titleRow: p.titleRow, formulaRow: p.titleRow + 1,
+                                        noteRow: p.hasNote ? p.titleRow + 2 : nil, headerRow: p.headerRow, width: p.width,
+                                        title: p.text.0, formula: p.text.1, note: p.text.2, addresses: addresses)
         }
         self.blocks = blocks
         self.bands = bands
