@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The step whose 12 walkthrough sheets the workbook gets.", valueName: "step"))
     var walkthrough: Int = 1
 
-    @Option(name: .customLong("sheets-limit"), help: "At most this many step sheets in a workbook; later steps appear in the Overview table only.")
+    @Option(name: .customLong("sheets-limit"), help: "At most this many step sheets in a workbook (up to 10000); later steps appear in the Overview table only.")
     var sheetsLimit: Int = 200
 
     func validate() throws {
@@ -62,7 +62,9 @@ struct RunCommand: ParsableCommand {
         }
         do { _ = try HandoutStepList.parse(handoutSteps) } catch let e as HandoutStepList.ParseError { throw ValidationError(e.description) }
         guard walkthrough >= 1 else { throw ValidationError("--walkthrough must be a step >= 1, found \(walkthrough)") }
-        guard sheetsLimit >= 0 else { throw ValidationError("--sheets-limit must be >= 0, found \(sheetsLimit)") }
+        guard (0...WorkbookWriter.maximumSheetsLimit).contains(sheetsLimit) else {
+            throw ValidationError("--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(sheetsLimit)")
+        }
         _ = try parsedFormats()
     }
 

@@ -178,7 +178,7 @@ extension OverviewPlan {
             "Values follow bptrace's contract: E = y − a, delta = dL/dz, grad_W = dL/dW, W_new = W − η·grad_W.",
             "The tutorial's code writes d_output = E·slope (= −delta for half_sse) and adds lr·(…) in its updates: its updated weights are the same numbers.",
             "The tutorial's Excel screenshots also multiply d_output by lr, which its code does not; bptrace follows the code.",
-            "Numbers show \(o.decimals) decimal\(o.decimals == 1 ? "" : "s"); every cell stores the full value. Formulas read η and λ from the names learning_rate and lambda_l2.",
+            "Numbers show \(o.decimals) decimal\(o.decimals == 1 ? "" : "s"); every cell stores the full value. Formulas read η from the name learning_rate" + (hasCost ? " and λ from lambda_l2." : "."),
         ]
         for (i, t) in conventions.enumerated() { cells.text(conventionsHeadingRow + 1 + i, B, t, st.text) }
 
