@@ -10,12 +10,17 @@ every traced quantity of every step as a bptrace fixture (values addressed by th
 coordinates step, layer, quantity, row, col, plus a few post-style names), each value printed
 with Python's repr (the shortest text that reads back to the same Float64).
 
-The deeper-network fixture Fixtures/tanh-relu-softmax-independent.json was made once with
+The deeper-network fixtures were made once with
 
-    python3 scripts/independent_mlp.py SPEC.json --steps 3 --after --fixture OUT.json
+    bptrace presets --show tanh-relu-softmax > trs.json
+    python3 scripts/independent_mlp.py trs.json --steps 3 --after \
+        --fixture Fixtures/tanh-relu-softmax-independent.json
+    python3 scripts/independent_mlp.py deep2.json --steps 4 --after \
+        --fixture Fixtures/sigmoid-relu-softmax-immediate-independent.json
 
-where SPEC.json is the `tanh-relu-softmax` preset (`bptrace presets --show tanh-relu-softmax`).
-Its numbers are committed; the Swift tests never run Python.
+where deep2.json is the spec written inline in the second fixture (a 3-4-3-3 sigmoid-relu-softmax
+net, normal init from numpy seed 11, one sample per step, fixed biases, immediate order).
+Their numbers are committed; the Swift tests never run Python.
 
 usage: independent_mlp.py SPEC.json [--steps N] [--after] [--fixture OUT.json] [--csv]
 """

@@ -26,7 +26,7 @@ public struct CheckReport: Sendable {
         if erratumConfirmed > 0 { apart.append("\(erratumConfirmed) \(erratumConfirmed == 1 ? "erratum" : "errata") confirmed") }
         if conventionConfirmed > 0 { apart.append("\(conventionConfirmed) convention value\(conventionConfirmed == 1 ? "" : "s") confirmed") }
         if !apart.isEmpty { out.append(apart.joined(separator: ", ") + " (counted apart from passed and failed)") }
-        if !errors.isEmpty { out.append("\(Set(errors.map(\.file)).count) fixture file(s) could not be read (see the errors above)") }
+        if !errors.isEmpty { out.append("\(Set(errors.map(\.file)).count) fixture file(s) could not be read (their errors are on stderr)") }
         out.append(summaryLine)
         return out.joined(separator: "\n") + "\n"
     }
