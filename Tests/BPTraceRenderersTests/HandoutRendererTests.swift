@@ -39,6 +39,7 @@ import Testing
         out.append(("single-layer", try spec("", layers: [2, 2], activations: ["sigmoid"], name: "single-layer")))
         let two = "[[0.05, 0.1], [0.3, -0.2], [0.9, 0.4]]", twoT = "[[0.01, 0.99], [0.5, 0.5], [1, 0]]"
         out.append(("full-batch", try spec("", inputs: two, targets: twoT, name: "full-batch")))
+        out.append(("tanh-batch", try spec("", activations: ["tanh", "tanh"], inputs: two, targets: twoT, name: "tanh-batch")))
         out.append(("mini-batch", try spec("\"batch\": 2, \"l2\": 0.001", loss: "mse", inputs: two, targets: twoT, name: "mini-batch")))
         out.append(("sample-batch", try spec("\"batch\": \"sample\"", inputs: two, targets: twoT, name: "sample-batch")))
         out.append(("softmax-batch", try spec("\"batch\": 2", layers: [2, 3, 3], activations: ["relu", "softmax"], loss: "cross_entropy",
@@ -60,12 +61,24 @@ import Testing
         return checked
     }
 
-    @Test("every case, full detail: each line's numbers give its result, and pandoc reads every formula")
+    /// All handouts of `folder` in one document, then through pdflatex: LaTeX checks what
+    /// texmath lets pass (a double superscript, say).
+    func combinedPDF(_ folder: String, _ paths: [String], _ label: String) throws {
+        let all = try paths.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n\n")
+        let combined = folder + "/all-\(label).md"
+        try all.write(toFile: combined, atomically: true, encoding: .utf8)
+        let (r, isPDF) = try HandoutSupport.pdf(combined)
+        #expect(r.status == 0 && isPDF, "\(label): \(r.stderr)")
+    }
+
+    @Test("every case, full detail: each line's numbers give its result; pandoc and LaTeX read every formula")
     func fullDetailAllCases() throws {
+        let folder = try HandoutSupport.freshFolder("full")
+        var paths: [String] = []
         for (label, spec) in try Self.cases() {
-            let folder = try HandoutSupport.freshFolder(label)
             let path = try HandoutSupport.write(spec: spec, steps: 2, folder: folder,
                                                 options: HandoutSupport.options(detail: .full, steps: [1, 2]))
+            paths.append(path)
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let checked = checkArithmetic(text, decimals: 9, label)
             #expect(checked >= 8, "\(label): only \(checked) lines checked")
@@ -82,23 +95,25 @@ import Testing
                 }
             }
         }
+        try combinedPDF(folder, paths, "full")
     }
 
-    @Test("every case, matrix and summary detail: pandoc reads every formula")
-    func matrixAndSummaryAllCases() throws {
+    @Test("every case, matrix and summary detail: pandoc and LaTeX read every formula", arguments: [HandoutDetail.matrix, .summary])
+    func matrixAndSummaryAllCases(detail: HandoutDetail) throws {
+        let folder = try HandoutSupport.freshFolder(detail.rawValue)
+        var paths: [String] = []
         for (label, spec) in try Self.cases() {
-            for detail in [HandoutDetail.matrix, .summary] {
-                let folder = try HandoutSupport.freshFolder(label)
-                let path = try HandoutSupport.write(spec: spec, steps: 3, folder: folder,
-                                                    options: HandoutSupport.options(detail: detail, steps: [1, 3]))
-                let text = try String(contentsOfFile: path, encoding: .utf8)
-                let r = try HandoutSupport.html(path)
-                #expect(r.status == 0 && r.stderr.isEmpty, "\(label) \(detail): \(r.stderr)")
-                #expect(text.contains("## Step 1") && text.contains("## Step 3") && !text.contains("## Step 2"))
-                if detail == .matrix { #expect(text.contains("\\begin{bmatrix}")) }
-                if detail == .summary { #expect(!text.contains("\\begin{bmatrix}") && !text.contains("### The forward pass")) }
-            }
+            let path = try HandoutSupport.write(spec: spec, steps: 3, folder: folder,
+                                                options: HandoutSupport.options(detail: detail, steps: [1, 3]))
+            paths.append(path)
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let r = try HandoutSupport.html(path)
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(label) \(detail): \(r.stderr)")
+            #expect(text.contains("## Step 1") && text.contains("## Step 3") && !text.contains("## Step 2"))
+            if detail == .matrix { #expect(text.contains("\\begin{bmatrix}")) }
+            if detail == .summary { #expect(!text.contains("\\begin{bmatrix}") && !text.contains("### The forward pass")) }
         }
+        try combinedPDF(folder, paths, detail.rawValue)
     }
 
     @Test("the statements of update order and bias training appear where they matter")

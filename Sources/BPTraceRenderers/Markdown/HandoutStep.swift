@@ -279,7 +279,7 @@ struct HandoutStepWriter {
         let os = outS(l, j, r)
         switch spec.activations[l - 1] {
         case .sigmoid: return ["\(os)(1 - \(os))", "\(o(a))(1 - \(o(a)))", n(s)]
-        case .tanh: return ["1 - \(os)^{2}", "1 - \(o(a))^{2}", n(s)]
+        case .tanh: return ["1 - {\(os)}^{2}", "1 - \(o(a))^{2}", n(s)]
         case .relu: return [z > 0 ? "1 \\quad (\(net(l, j, r)) = \(n(z)) > 0)" : "0 \\quad (\(net(l, j, r)) = \(n(z)) \\le 0)"]
         case .linear, .softmax: return ["1"]
         }
@@ -291,9 +291,14 @@ struct HandoutStepWriter {
         let l2 = spec.l2 > 0
         if combinedOutput {
             let what = outputActivation == .softmax ? "softmax" : "sigmoid"
-            text("With cross-entropy on a \(what) output, the derivative of the error through the activation simplifies to the output minus the target\(B > 1 ? ", divided by the batch size" : ""): $\\frac{\\partial \(HandoutStepWriter.Etotal)}{\\partial \\mathrm{net}_{o}} = \(B > 1 ? "\\frac{1}{B}" : "")(\\mathrm{out}_{o} - \\mathrm{target}_{o})$. This is the output neuron's delta $\\delta_{o}$. For each weight $w$ into an output neuron $o$ the chain rule then has two factors: $\\frac{\\partial \(obj)}{\\partial w} = \\frac{\\partial \(HandoutStepWriter.Etotal)}{\\partial \\mathrm{net}_{o}} \\cdot \\frac{\\partial \\mathrm{net}_{o}}{\\partial w}\(l2 ? " + \\lambda w" : "")$.")
+            text("With cross-entropy on a \(what) output, the derivative of the error through the activation simplifies to the output minus the target\(B > 1 ? ", divided by the batch size $B$" : ""); this is the output neuron's delta:")
+            eq("\\delta_{o} = \(partial(HandoutStepWriter.Etotal, "\\mathrm{net}_{o}"))", ["\(B > 1 ? "\\frac{1}{B}" : "")(\\mathrm{out}_{o} - \\mathrm{target}_{o})"])
+            text("For each weight $w$ into an output neuron $o$ the chain rule then has two factors:")
+            eq(partial(obj, "w"), ["\(partial(HandoutStepWriter.Etotal, "\\mathrm{net}_{o}")) \\cdot \(partial("\\mathrm{net}_{o}", "w"))\(l2 ? " + \\lambda w" : "")"])
         } else {
-            text("How much does a change in an output weight change the total error? For each weight $w$ into an output neuron $o$ the chain rule gives $\\frac{\\partial \(obj)}{\\partial w} = \\frac{\\partial \(HandoutStepWriter.Etotal)}{\\partial \\mathrm{out}_{o}} \\cdot \\frac{\\partial \\mathrm{out}_{o}}{\\partial \\mathrm{net}_{o}} \\cdot \\frac{\\partial \\mathrm{net}_{o}}{\\partial w}\(l2 ? " + \\lambda w" : "")$. The first two factors together are the neuron's delta, $\\delta_{o} = \\frac{\\partial \(HandoutStepWriter.Etotal)}{\\partial \\mathrm{net}_{o}}$, and the weight's gradient is $\\delta_{o}$ times the output of the neuron the weight comes from (the delta rule).")
+            text("How much does a change in an output weight change the total error? For each weight $w$ into an output neuron $o$ the chain rule gives")
+            eq(partial(obj, "w"), ["\(partial(HandoutStepWriter.Etotal, "\\mathrm{out}_{o}")) \\cdot \(partial("\\mathrm{out}_{o}", "\\mathrm{net}_{o}")) \\cdot \(partial("\\mathrm{net}_{o}", "w"))\(l2 ? " + \\lambda w" : "")"])
+            text("The first two factors together are the neuron's delta, $\\delta_{o} = \\partial \(HandoutStepWriter.Etotal) / \\partial \\mathrm{net}_{o}$, and the weight's gradient is $\\delta_{o}$ times the output of the neuron the weight comes from (the delta rule).")
         }
         text(updateRuleSentence())
         for j in 0..<spec.layers[L] {
@@ -318,6 +323,10 @@ struct HandoutStepWriter {
         }
         if L >= 2 {
             out.append("### The backward pass: the hidden layer\(L > 2 ? "s" : "")"); out.append("")
+            text("A hidden neuron's output feeds every neuron $n$ of the next layer, so its error is the sum of what comes back from each of them, and the chain rule then goes one layer further:")
+            let wTo = spec.update == .immediate ? "{w_{hn}}^{+}" : "w_{hn}"
+            eq(partial(HandoutStepWriter.Etotal, "\\mathrm{out}_{h}"), ["\\sum_{n} \(partial(HandoutStepWriter.Etotal, "\\mathrm{net}_{n}")) \\cdot \(partial("\\mathrm{net}_{n}", "\\mathrm{out}_{h}"))", "\\sum_{n} \\delta_{n} \\cdot \(wTo)"])
+            eq(partial(objective, "w"), ["\(partial(HandoutStepWriter.Etotal, "\\mathrm{out}_{h}")) \\cdot \(partial("\\mathrm{out}_{h}", "\\mathrm{net}_{h}")) \\cdot \(partial("\\mathrm{net}_{h}", "w"))\(spec.l2 > 0 ? " + \\lambda w" : "")"])
             text(updateOrderSentence(detailed: true))
             for l in stride(from: L - 1, through: 1, by: -1) {
                 if L > 2 { out.append("#### \(layerTitle(l))"); out.append("") }
@@ -327,7 +336,7 @@ struct HandoutStepWriter {
     }
 
     func updateRuleSentence() -> String {
-        "Each weight then moves against its gradient, scaled by the learning rate $\\eta = \(eta)$: $w^{+} = w - \\eta \\cdot \\frac{\\partial \(objective)}{\\partial w}$."
+        "Each weight then moves against its gradient, scaled by the learning rate $\\eta = \(eta)$: $w^{+} = w - \\eta \\cdot \\partial \(objective) / \\partial w$."
     }
 
     /// One sentence on the update order (only where there are hidden layers it matters).
@@ -597,7 +606,7 @@ struct HandoutStepWriter {
 
     func biasSentence() -> String {
         spec.updateBiases
-            ? "The biases are trained: each moves against its gradient, $b^{+} = b - \\eta \\cdot \\frac{\\partial \(objective)}{\\partial b}$, the sum of its neuron's deltas over the batch."
+            ? "The biases are trained: each moves against its gradient, $b^{+} = b - \\eta \\cdot \\partial \(objective) / \\partial b$, the sum of its neuron's deltas over the batch."
             : "The biases are not trained in this run (`update_biases` is false), as in the post: they keep their values."
     }
 
