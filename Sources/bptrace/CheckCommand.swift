@@ -7,25 +7,28 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check hand-computed or published numbers (fixtures) against the engine.",
         discussion: """
-        A fixture is a JSON file: a spec (inline, a path relative to the fixture, or a preset)
-        and the numbers an author wrote, each addressed by a post-style name (out_o1, E_total,
-        dE_total/dw5, w5+, E_total@2 for step 2, out_o1[3] for sample 3) or by the contract's
-        coordinates (step, layer, quantity, row, col). See docs/CHECKING.md.
+        A fixture is a JSON file: a spec (inline, a path relative to the fixture, or
+        a preset) and the numbers an author wrote, each addressed by a post-style
+        name (out_o1, E_total, dE_total/dw5, w5+, E_total@2 for step 2, out_o1[3]
+        for sample 3) or by the contract's coordinates (step, layer, quantity, row,
+        col). See docs/CHECKING.md.
 
-        Each value is read as written and holds within half a unit in its last written decimal
-        (0.593269992 → ±5e-10, 0.3775 → ±5e-5) unless the fixture gives a tolerance. Statuses:
-        published (must hold), erratum (must still differ: a known slip), convention (must
-        fail under the spec and hold under the convention it names).
+        Each value is read as written and holds within half a unit in its last
+        written decimal (0.593269992 → ±5e-10, 0.3775 → ±5e-5) unless the fixture
+        gives a tolerance. Statuses: published (must hold), erratum (must still
+        differ: a known slip), convention (must fail under the spec and hold under
+        the convention it names).
 
-        One line per value: outcome, name, expected, computed to the same decimals = full
-        precision, difference, tolerance. The last line is `N passed, M failed`; confirmed
-        errata and convention values are counted apart on the line before it.
+        One line per value: outcome, name, expected, computed to the same decimals =
+        full precision, difference, tolerance. The last line is `N passed, M
+        failed`; confirmed errata and convention values are counted apart on the
+        line before it.
 
-        --explain re-runs each failing value under the tutorials' other conventions (update
-        order simultaneous/immediate, biases trained or not, half_sse/mse, the error sign
-        t−o vs o−t, the learning rate folded into the delta as in the Excel sheet) and pairs of
-        them, and says which reproduce the written number and which of the passing values
-        still hold under it.
+        --explain re-runs each failing value under the tutorials' other conventions
+        (update order simultaneous/immediate, biases trained or not, half_sse/mse,
+        the error sign t−o vs o−t, the learning rate folded into the delta as in the
+        Excel sheet) and pairs of them, and says which reproduce the written number
+        and which of the passing values still hold under it.
 
         A FIXTURE may be a folder: every *.json file in it is checked.
 
@@ -37,8 +40,8 @@ struct CheckCommand: ParsableCommand {
         Exit codes:
           0   every value passed (errata and convention values confirmed)
           1   a value failed
-          65  a fixture is invalid (unknown name, malformed number, invalid spec); the message
-              names the file and the entry (values[3])
+          65  a fixture is invalid (unknown name, malformed number, invalid
+              spec); the message names the file and the entry (values[3])
           66  a fixture or a file it names does not exist or cannot be read
         """
     )

@@ -7,22 +7,28 @@ struct FixtureCommand: ParsableCommand {
         commandName: "fixture",
         abstract: "Freeze a run's numbers into a fixture file for `bptrace check`.",
         discussion: """
-        Runs the spec for --steps steps and writes a fixture: the spec (inline; as a path when
-        its data is a CSV file) and the picked values written to --decimals decimals, so that
-        `bptrace check` holds each to half a unit in its last decimal.
+        Runs the spec for --steps steps and writes a fixture: the spec (inline; as a
+        path when its data is a CSV file) and the picked values written to
+        --decimals decimals, so that `bptrace check` holds each to half a unit in
+        its last decimal.
 
         --pick takes a comma-separated list; each item is
-          - a contract quantity, all its cells, by coordinates: a, z, delta, W_new, or with a
-            layer: a(2), grad_W(1)
-          - a post-style name or a glob over them: out_o1, E_total, out_*, w*+, dE_total/dw*,
-            out_o*[2] (sample 2), each optionally for one step only: E_total@3
-        Without --pick: every post-style name of every step (net_, out_, E_, E_total, the
-        derivatives dE_total/dout_, dout_/dnet_, dE_total/dnet_, dE_total/dw, w+, b+).
+          - a contract quantity, all its cells, by coordinates: a, z, delta,
+            W_new, or with a layer: a(2), grad_W(1)
+          - a post-style name or a glob over them: out_o1, E_total, out_*, w*+,
+            dE_total/dw*, out_o*[2] (sample 2), each optionally for one step
+            only: E_total@3
+        Without --pick: every post-style name of every step (net_, out_, E_,
+        E_total, the derivatives dE_total/dout_, dout_/dnet_, dE_total/dnet_,
+        dE_total/dw, w+, b+).
 
         Examples:
-          bptrace fixture --preset mazur-2015 --pick 'out_*,E_total,w*+' --out mazur.json
-          bptrace fixture --spec net.json --steps 3 --pick a,loss,W_new --decimals 12 --out net-fixture.json
-          bptrace fixture --preset xor --steps 2 --title "XOR by hand" --author "A. Student" > xor.json
+          bptrace fixture --preset mazur-2015 --pick 'out_*,E_total,w*+' \\
+              --out mazur.json
+          bptrace fixture --spec net.json --steps 3 --pick a,loss,W_new \\
+              --decimals 12 --out net-fixture.json
+          bptrace fixture --preset xor --steps 2 --title "XOR by hand" \\
+              --author "A. Student" > xor.json
         """
     )
 

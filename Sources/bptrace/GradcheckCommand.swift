@@ -6,28 +6,36 @@ struct GradcheckCommand: ParsableCommand {
         commandName: "gradcheck",
         abstract: "Compare backprop gradients with central finite differences of the cost.",
         discussion: """
-        For every weight and bias θ, at the start of each step 1..N (along the engine's own
-        training run), the numeric derivative of the cost f (loss + λ/2·ΣW² of the step's batch)
+        For every weight and bias θ, at the start of each step 1..N (along the
+        engine's own training run), the numeric derivative of the cost f (loss +
+        λ/2·ΣW² of the step's batch)
 
             g_fd = (f(θ + ε) − f(θ − ε)) / 2ε
 
-        is compared with the backprop gradient g_bp (grad_W, grad_b). The truncation error of
-        the central difference is O(ε²) (ε²/6·f'''), its rounding error O(u/ε) (u ≈ 1.1e-16,
-        times the size of f, lost when f(θ+ε) and f(θ−ε) are subtracted): too large an ε
-        measures curvature, too small an ε measures rounding noise. Their sum is smallest near
-        ε ≈ u^(1/3) ≈ 5e-6; the default ε = 1e-5 is there (expect errors around 1e-10 to 1e-8).
+        is compared with the backprop gradient g_bp (grad_W, grad_b). The
+        truncation error of the central difference is O(ε²) (ε²/6·f'''), its
+        rounding error O(u/ε) (u ≈ 1.1e-16, times the size of f, lost when
+        f(θ+ε) and f(θ−ε) are subtracted): too large an ε measures curvature, too
+        small an ε measures rounding noise. Their sum is smallest near
+        ε ≈ u^(1/3) ≈ 5e-6; the default ε = 1e-5 is there (expect errors around
+        1e-10 to 1e-8).
 
-        The error shown is relative: |g_bp − g_fd| / max(|g_bp|, |g_fd|, 1e-3·max(1, |f|)), so
-        gradients much smaller than the cost are compared absolutely (rounding noise, about
-        u·|f|/ε, is not divided by a tiny number). The check fails when any error exceeds the
-        threshold, 1e-6 by default: correct gradients on the presets and fixtures stay below
-        1e-7, a wrong derivative gives 1e-2 or more. A ReLU kink within ±ε of a parameter makes its difference quotient
-        meaningless: such parameters are shown and not counted.
+        The error shown is relative,
 
-        Under "update": "immediate" the engine's hidden-layer gradients are by design not the
-        gradient of the cost (the error is sent back through the already-updated weights). The
-        check then tests the cost's true gradient — the engine's backprop with the simultaneous
-        order at the same parameters — and reports the immediate order's deviation apart.
+            |g_bp − g_fd| / max(|g_bp|, |g_fd|, 1e-3·max(1, |f|)),
+
+        so gradients much smaller than the cost are compared absolutely (rounding
+        noise, about u·|f|/ε, is not divided by a tiny number). The check fails
+        when any error exceeds the threshold, 1e-6 by default: correct gradients
+        on the presets and fixtures stay below 1e-7, a wrong derivative gives 1e-2
+        or more. A ReLU kink within ±ε of a parameter makes its difference
+        quotient meaningless: such parameters are shown and not counted.
+
+        Under "update": "immediate" the engine's hidden-layer gradients are by
+        design not the gradient of the cost (the error is sent back through the
+        already-updated weights). The check then tests the cost's true gradient —
+        the engine's backprop with the simultaneous order at the same parameters —
+        and reports the immediate order's deviation apart.
 
         Examples:
           bptrace gradcheck                                  # mazur-2015, step 1
