@@ -86,6 +86,12 @@ import Testing
         let v = try #require(result.values.first { $0.entry.label == "dE_o2/dout_h1" })
         #expect(v.outcome == .fail)
         #expect(v.reason?.contains("now holds") == true)
+        // The erratum's exact value is checked too: a wrong one fails.
+        let wrongExact = try Self.text("mazur-2015.json").replacingOccurrences(of: "\"exact\": \"-0.019049118258\"", with: "\"exact\": \"-0.019049118358\"")
+        let r2 = try Self.check(wrongExact)
+        let w = try #require(r2.values.first { $0.entry.label == "dE_o2/dout_h1" })
+        #expect(w.outcome == .fail && w.reason?.contains("does not hold either") == true)
+        #expect(Self.errors(Self.bad("{\"name\": \"out_o1\", \"value\": \"0.7\", \"exact\": \"0.75\"}")).first?.path == "values[3].exact")
     }
 
     @Test func conventionValuesMustFailUnderTheSpecAndHoldUnderTheConvention() throws {

@@ -115,6 +115,14 @@ public final class Checker {
                                     reason: "marked as an erratum, but the written number now holds within its tolerance: the engine changed, or the number is not an erratum", explanation: nil)
             }
             if v == nil { return CheckedValue(entry: e, computed: v, outcome: .fail, reason: notComputable, explanation: nil) }
+            if let x = e.exact {
+                guard WrittenNumber.holds(v!, expected: x.value, tolerance: x.halfUnit) else {
+                    return CheckedValue(entry: e, computed: v, outcome: .fail,
+                                        reason: "the erratum's \"exact\" \(x.text) does not hold either: the engine gives \(x.formatLike(v!)) = \(shortestText(v!))", explanation: nil)
+                }
+                return CheckedValue(entry: e, computed: v, outcome: .erratumConfirmed,
+                                    reason: "erratum confirmed: the exact value is \(shortestText(v!)) (the fixture's \(x.text) holds)", explanation: nil)
+            }
             return CheckedValue(entry: e, computed: v, outcome: .erratumConfirmed, reason: "erratum confirmed: the exact value is \(shortestText(v!))", explanation: nil)
         case .convention:
             let c = e.convention!

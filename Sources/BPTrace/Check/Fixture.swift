@@ -66,6 +66,8 @@ public struct Fixture: Sendable {
         public let note: String?
         /// For `convention` values: the convention the number follows.
         public let convention: Convention?
+        /// For errata: the correct value, when the fixture gives it (it must hold to its own precision).
+        public let exact: WrittenNumber?
         /// The spec this value is checked against (the fixture's, or a `with` variant).
         public let variant: Variant
 
@@ -129,7 +131,7 @@ public struct FixtureErrors: Error, Sendable, CustomStringConvertible {
 public enum FixtureParser {
     public static let topLevelKeys = ["title", "description", "note", "comment", "source", "spec", "preset", "steps", "tolerance", "values"]
     public static let entryKeys = ["name", "step", "sample", "layer", "quantity", "row", "col", "value", "expected", "tolerance",
-                                   "status", "note", "comment", "convention", "with"]
+                                   "status", "note", "comment", "convention", "exact", "with"]
     public static let sourceKeys = ["title", "author", "year", "url", "address", "note", "license"]
 
     /// Loads and checks the fixture at `path`: every name is resolved against the network and
@@ -378,10 +380,22 @@ public enum FixtureParser {
         }
         let note = try m["note"].map { try $0.string() }
         if let c = m["comment"] { _ = try c.string() }
+        var exact: WrittenNumber? = nil
+        if let xNode = m["exact"] {
+            guard status == .erratum else { throw SpecError(xNode.path, "\"exact\" goes with \"status\": \"erratum\" (the correct value of a wrong number)") }
+            let t: String
+            switch xNode.value {
+            case .string(let s): t = s
+            case .number(let s): t = s
+            default: throw SpecError(xNode.path, "expected the correct value as text, e.g. \"-0.019049118\", found \(xNode.value.kindDescription)")
+            }
+            guard let w = WrittenNumber(t) else { throw SpecError(xNode.path, "\"\(t)\" is not a number") }
+            exact = w
+        }
 
         return Fixture.Entry(index: i, label: resolved.label, target: resolved.target, step: resolved.step, expected: written,
                              tolerance: explicit?.0 ?? written.halfUnit, toleranceText: explicit?.1, status: status, note: note,
-                             convention: convention, variant: variant)
+                             convention: convention, exact: exact, variant: variant)
     }
 }
 
