@@ -503,8 +503,9 @@ public struct ValueNames: Sendable {
 }
 
 extension ValueTarget {
-    /// The step's value at this address; nil when the step has no such block (cost without l2).
-    /// `immediate` tells which weights carried the error back (W_new under the immediate order).
+    /// The step's value at this address; nil when the step has no such block. Products with a
+    /// weight (`errTerm`, `inputError`) use the weights err uses: W_new under `spec.update ==
+    /// .immediate`, W otherwise.
     public func read(_ r: StepResult, spec: NetworkSpec) -> Double? {
         let L = spec.depth
         func block(_ q: Quantity, _ l: Int) -> Matrix? {
@@ -573,16 +574,6 @@ extension ValueTarget {
             return sum
         case .cost: return r.cost ?? r.loss
         case let .constant(v): return v
-        }
-    }
-
-    /// Whether the value is one number per sample of the batch.
-    var isPerSample: Bool {
-        switch self {
-        case let .cell(q, _, _, _), let .negatedCell(q, _, _, _):
-            return [.x, .y, .z, .a, .E, .slope, .delta, .err].contains(q)
-        case .outputTerm, .outputDerivative, .inputError, .errTerm: return true
-        case .sharedBiasGradient, .cost, .constant: return false
         }
     }
 }
