@@ -16,6 +16,8 @@ struct RunCommand: ParsableCommand {
           bptrace run --steps 12                         # default network (mazur-2015) -> ./mazur-2015.xlsx
           bptrace run --preset analytics-vidhya --format csv --out out/
           bptrace run --spec net.json --steps 1000 --format csv,xlsx --force
+          bptrace run --format md --steps 12              # the handout: ./mazur-2015.md + ./mazur-2015-figures/
+          bptrace run --format md --steps 1000 --handout-steps 1-3 --detail summary
         """
     )
 

@@ -90,14 +90,19 @@ struct HandoutStepWriter {
     mutating func eq(_ lhs: String, _ parts: [String]) { out.append(layout.display(lhs, parts)); out.append("") }
     mutating func text(_ s: String) { out.append(s); out.append("") }
 
+    var edgeCaption: String {
+        NetworkDiagram.labelsEdges(spec) ? "each edge is labelled with its weight before → after the update"
+            : "each edge is coloured by the sign of its weight at the start of the step (blue positive, red negative) and drawn thicker the larger it is"
+    }
+
     // MARK: the step
 
     mutating func render(firstPictureNote: Bool) -> String {
         out.append("## Step \(d.step)"); out.append("")
         if let picture {
-            text("![The network before and after step \(d.step): each edge is labelled with its weight before → after the update.](\(picture))")
+            text("![The network at step \(d.step): \(edgeCaption).](\(picture))")
         } else if firstPictureNote {
-            text("The picture at the top shows the network of this step: each edge is labelled with its weight before → after the update.")
+            text("The picture at the top shows the network of this step: \(edgeCaption).")
         }
         batchText()
         switch detail {
@@ -579,12 +584,18 @@ struct HandoutStepWriter {
         let gradName = spec.l2 > 0 ? "$\\partial C / \\partial w$" : "$\\partial \(HandoutStepWriter.Etotal) / \\partial w$"
         out.append("| parameter | connection | before | gradient \(gradName) | after |")
         out.append("|---|---|---:|---:|---:|")
+        var elided = false
         for l in 1...L {
             let Wm = d[.W, l]!, G = d[.gradW, l]!, Wn = d[.WNew, l]!
-            for j in 0..<spec.layers[l] {
-                for i in 0..<spec.layers[l - 1] {
-                    out.append("| $\(w(l, i, j))$ | $\(neuron(l - 1, i)) \\to \(neuron(l, j))$ | \(fmt.plain(Wm[i, j])) | \(fmt.plain(G[i, j])) | \(fmt.plain(Wn[i, j])) |")
+            // Layers of more than 64 weights list their first 30 and last 10 (the CSV trace has all).
+            let count = spec.layers[l - 1] * spec.layers[l]
+            for k in 0..<count {
+                if count > 64 && k >= 30 && k < count - 10 {
+                    if k == 30 { out.append("| … | | | | |"); elided = true }
+                    continue
                 }
+                let j = k / spec.layers[l - 1], i = k % spec.layers[l - 1]
+                out.append("| $\(w(l, i, j))$ | $\(neuron(l - 1, i)) \\to \(neuron(l, j))$ | \(fmt.plain(Wm[i, j])) | \(fmt.plain(G[i, j])) | \(fmt.plain(Wn[i, j])) |")
             }
         }
         if spec.bias {
@@ -595,6 +606,10 @@ struct HandoutStepWriter {
                     out.append("| $\(b(l, 0))$ | $1 \\to \(targets)$ | \(fmt.plain(bm[0, 0])) | not trained | \(fmt.plain(bn[0, 0])) |")
                 } else {
                     for j in 0..<spec.layers[l] {
+                        if spec.layers[l] > 64 && j >= 30 && j < spec.layers[l] - 10 {
+                            if j == 30 { out.append("| … | | | | |"); elided = true }
+                            continue
+                        }
                         let g = spec.updateBiases ? fmt.plain(G[0, j]) : "not trained"
                         out.append("| $\(b(l, j))$ | $1 \\to \(neuron(l, j))$ | \(fmt.plain(bm[0, j])) | \(g) | \(fmt.plain(bn[0, j])) |")
                     }
@@ -602,6 +617,7 @@ struct HandoutStepWriter {
             }
         }
         out.append("")
+        if elided { text("Layers with more than 64 weights or biases show their first 30 and last 10 here; every value is in the CSV trace (`--format csv`).") }
     }
 
     func biasSentence() -> String {

@@ -186,7 +186,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         let isFirst = c.step == firstDerivedStep
         let figure = isFirst ? "network.svg" : "network-step-\(c.step).svg"
         try writeFigure(figure, NetworkDiagram(spec: spec, names: names, before: before, after: after, sample: sample,
-                                               title: "\(spec.name): weights before → after step \(c.step)", decimals: fmt.decimals).render())
+                                               title: NetworkDiagram.labelsEdges(spec) ? "\(spec.name): weights before → after step \(c.step)" : "\(spec.name): weights at the start of step \(c.step)", decimals: fmt.decimals).render())
         if isFirst { firstPictureWritten = true; startParameters = before }
         var writer = HandoutStepWriter(spec: spec, names: names, fmt: fmt, layout: layout, detail: detail, blocks: c, rows: rows,
                                        picture: isFirst ? nil : "\(figuresName)/\(figure)")
@@ -228,7 +228,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         out.append("A worked example of training the network **\(name)** by gradient descent, written by bptrace in the manner of Matt Mazur's \"A Step by Step Backpropagation Example\": each number is first written as a formula, then with the numbers put in, then as the result. \(run.steps) training step\(run.steps > 1 ? "s are" : " is") traced; \(derivedText)\(detail == .summary ? " as tables" : ""), and every step's loss is in the table at the end.")
         out.append("")
         let top = firstDerivedStep.map { "before → after step \($0)" } ?? "at the start"
-        out.append("![The network \(name): neurons named as in the text, each edge labelled with its weight \(top).](\(figuresName)/network.svg)")
+        let edges = NetworkDiagram.labelsEdges(s) ? "each edge labelled with its weight \(top)" : "edges coloured by the sign of the weight (blue positive, red negative), thicker for larger weights"
+        out.append("![The network \(name): neurons named as in the text, \(edges).](\(figuresName)/network.svg)")
         out.append("")
         out.append("## The network")
         out.append("")
@@ -251,7 +252,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
             out.append("- Biases: " + (s.updateBiases ? "trained like the weights." : "fixed (not trained), as in the post."))
         }
         out.append("- Numbers are rounded to \(fmt.decimals) decimals (trailing zeros dropped); bptrace computes in full double precision, so a result may differ in the last printed digit from a calculation done with the rounded numbers.")
-        if s.data.count <= 20 {
+        if s.data.count <= 20 && s.layers[0] + s.layers[L] <= 12 {
             out.append("")
             out.append("The training data (\(s.data.count) sample\(s.data.count > 1 ? "s" : "")):")
             out.append("")
@@ -270,7 +271,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
                 out.append("| \(r + 1) | " + (s.data.inputs.row(r) + s.data.targets.row(r)).map(fmt.plain).joined(separator: " | ") + " |")
             }
         } else {
-            out.append("- Data: \(s.data.count) samples" + (s.data.csvPath.map { " from \(HandoutEscape.markdown($0))" } ?? "") + ".")
+            out.append("- Data: \(s.data.count) sample\(s.data.count > 1 ? "s" : "") of \(s.layers[0]) inputs and \(s.layers[L]) targets" + (s.data.csvPath.map { " from \(HandoutEscape.markdown($0))" } ?? "") + ".")
         }
         out.append("")
         return out.joined(separator: "\n") + "\n"

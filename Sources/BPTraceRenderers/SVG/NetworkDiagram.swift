@@ -24,7 +24,10 @@ public struct NetworkDiagram {
     }
 
     /// Whether every edge gets a label.
-    public var labelled: Bool {
+    public var labelled: Bool { NetworkDiagram.labelsEdges(spec) }
+
+    /// Whether a picture of `spec` labels its edges (layers of at most 6 neurons, at most 40 edges).
+    public static func labelsEdges(_ spec: NetworkSpec) -> Bool {
         var edges = 0
         for l in 1...spec.depth { edges += spec.layers[l - 1] * spec.layers[l] }
         return spec.layers.allSatisfy { $0 <= 6 } && edges <= 40
@@ -55,12 +58,17 @@ public struct NetworkDiagram {
             n <= 12 ? (0..<n).map { Optional($0) } : (0..<6).map { Optional($0) } + [nil] + ((n - 5)..<n).map { Optional($0) }
         }
         let maxSlots = Double(slots.map(\.count).max()!)
-        let left: Double = sample != nil ? 70 : 45
+        let baseLeft: Double = sample != nil ? 70 : 45
         let right: Double = max(sample != nil ? 125 : 45, SVGDocument.textWidth("outputs (\(spec.activations[L - 1].rawValue))", size: 11) / 2 + 10)
         let top: Double = 64
         let hasBias = spec.bias
         let biasRowY = top + maxSlots * sy - (big ? 10 : 20)
-        let width = left + columnX(L) + right
+        let legend = big ? "edges: weights at the start of the step, blue positive, red negative, thicker = larger (values in the tables)"
+            : (after == nil ? "edge label: weight" : "edge label: weight before → after the step") + " (\(decimals) decimals)"
+        let natural = baseLeft + columnX(L) + right
+        let width = max(natural, SVGDocument.textWidth(legend, size: 11) + 24,
+                        SVGDocument.textWidth(title, size: 15) * 1.05 + 24)
+        let left = baseLeft + (width - natural) / 2
         let height = (hasBias ? biasRowY + 42 : top + (maxSlots - 1) * sy + 40) + 22
         var svg = SVGDocument(width: width, height: height)
 
@@ -75,8 +83,6 @@ public struct NetworkDiagram {
         func biasPos(_ l: Int) -> (Double, Double) { (left + columnX(l - 1) + (big ? 0 : gaps[l - 1] * 0.18), biasRowY) }
 
         svg.text(width / 2, 22, title, size: 15, anchor: .middle, weight: "bold")
-        let legend = big ? "edges: blue positive, red negative weights, thicker = larger (values in the tables)"
-            : (after == nil ? "edge label: weight" : "edge label: weight before → after the step") + " (\(decimals) decimals)"
         svg.text(width / 2, height - 10, legend, size: 11, anchor: .middle, fill: "#555")
 
         // Edges and their labels.
