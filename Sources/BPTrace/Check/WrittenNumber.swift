@@ -60,6 +60,8 @@ public struct WrittenNumber: Equatable, Sendable, CustomStringConvertible {
             let mantissa = x / WrittenNumber.power10(e)
             return String(format: "%.\(decimals)f", mantissa) + exponentText
         }
+        // Far beyond the written magnitude (a diverged run), digits would only be noise.
+        if x.magnitude >= 1e16 { return shortestText(x) }
         return String(format: "%.\(decimals)f", x)
     }
 
