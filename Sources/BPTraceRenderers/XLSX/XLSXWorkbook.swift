@@ -81,6 +81,8 @@ final class XLSXWorkbook {
     private var workbook: UnsafeMutablePointer<lxw_workbook>?
     private var formats: [XLSXStyle: UnsafeMutablePointer<lxw_format>] = [:]
     private var sheetNames: Set<String> = []
+    /// The folder for libxlsxwriter's temporary files, kept alive as long as the workbook.
+    private var temporaryDirectory: UnsafeMutablePointer<CChar>? = nil
     private var finished = false
     /// How many formula cells were written (tests compare it with what LibreOffice finds).
     private(set) var formulaCount = 0
@@ -101,10 +103,15 @@ final class XLSXWorkbook {
         }
         close(fd)
 
+        // libxlsxwriter's own temporary files (one per sheet in constant-memory mode) go to
+        // $TMPDIR like every other temporary file of bptrace (by itself it reads only TMP/TEMP).
         var options = lxw_workbook_options()
         options.constant_memory = UInt8(LXW_TRUE.rawValue)
-        options.tmpdir = nil
         options.use_zip64 = UInt8(LXW_FALSE.rawValue)
+        var tmp = NSTemporaryDirectory()
+        while tmp.count > 1 && tmp.hasSuffix("/") { tmp.removeLast() }
+        temporaryDirectory = strdup(tmp)
+        options.tmpdir = temporaryDirectory
         guard let wb = temporaryPath.withCString({ workbook_new_opt($0, &options) }) else {
             unlink(temporaryPath)
             throw OutputError(.cannotCreate, "cannot start the workbook \(destination) (libxlsxwriter could not allocate it)")
@@ -114,7 +121,10 @@ final class XLSXWorkbook {
         try setProperties(title: "bptrace workbook", subject: "")
     }
 
-    deinit { abort() }
+    deinit {
+        abort()
+        free(temporaryDirectory)
+    }
 
     /// The document's title and subject; the author is bptrace and the `created` time is fixed.
     /// libxlsxwriter copies the strings.

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmark of the workbook writer (issue 5), in one run:
+#
+#  1. speed: the time to write a workbook of 1,000 step sheets (--sheets-limit 1000) for the
+#     analytics-vidhya preset with `bptrace run` (the whole command: training, formulas, the
+#     file), against a Python XlsxWriter script writing the same cells, formulas with cached
+#     values, formats, widths, links, names and chart (scripts/bench_workbook_xlsxwriter.py,
+#     timing only its XlsxWriter calls, not reading the plan). Target: >= 3x faster.
+#  2. memory: peak RSS (/usr/bin/time -v) of `bptrace run` on the default network at 100 and
+#     10,000 steps (and 100,000) with the default sheet limit (200): it must stay flat, since
+#     steps past the limit only add Overview rows, streamed from a temporary file.
+#
+# Best of RUNS runs (default 3; PY_RUNS for Python, default 2). Prints wall-clock and CPU
+# (user+sys) ratios, then the committed baseline (scripts/bench_workbook.baseline.txt).
+# Needs: swift, python3 with openpyxl and XlsxWriter (pip install openpyxl XlsxWriter), GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCRATCH=${SCRATCH:-.build-xlsx}
+RUNS=${RUNS:-3}
+PY_RUNS=${PY_RUNS:-2}
+PY=${PYTHON:-python3}
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench_workbook: GNU time (/usr/bin/time) is required" >&2; exit 2; }
+"$PY" -c "import openpyxl, xlsxwriter" 2>/dev/null || { echo "bench_workbook: $PY needs openpyxl and XlsxWriter (pip install openpyxl XlsxWriter)" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "building bptrace (release)..." >&2
+swift build -c release --scratch-path "$SCRATCH" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+BIN="$SCRATCH/release/bptrace"
+
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
+
+# 1. Speed.
+sw_wall=1e9; sw_cpu=1e9
+for _ in $(seq "$RUNS"); do
+  "$TIME" -f "%e %U %S" -o "$work/t" "$BIN" run --preset analytics-vidhya --steps 1000 --sheets-limit 1000 \
+    --out "$work" --force >/dev/null 2>&1
+  read -r wall user sys < "$work/t"
+  sw_wall=$(min "$sw_wall" "$wall")
+  sw_cpu=$(min "$sw_cpu" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
+done
+ref="$work/analytics-vidhya.xlsx"
+echo "reading bptrace's workbook into a plan for XlsxWriter (openpyxl, not timed)..." >&2
+"$PY" scripts/bench_workbook_xlsxwriter.py extract "$ref" "$work/plan.pickle"
+py_wall=1e9; py_cpu=1e9
+for _ in $(seq "$PY_RUNS"); do
+  read -r wall cpu cells formulas < <("$PY" scripts/bench_workbook_xlsxwriter.py write "$work/plan.pickle" "$work/py.xlsx")
+  py_wall=$(min "$py_wall" "$wall")
+  py_cpu=$(min "$py_cpu" "$cpu")
+done
+sheets=$("$PY" -c "import pickle,sys; print(len(pickle.load(open(sys.argv[1],'rb'))['sheets']))" "$work/plan.pickle")
+
+# 2. Memory.
+rss() {
+  "$TIME" -v -o "$work/v" "$BIN" run --steps "$1" --out "$work" --force >/dev/null 2>&1
+  awk '/Maximum resident set size/ { print $NF }' "$work/v"
+}
+m100=$(rss 100); m10k=$(rss 10000); m100k=$(rss 100000)
+
+awk -v sw="$sw_wall" -v swc="$sw_cpu" -v py="$py_wall" -v pyc="$py_cpu" -v cells="$cells" -v formulas="$formulas" \
+    -v sheets="$sheets" -v size="$(stat -c %s "$ref")" -v m1="$m100" -v m2="$m10k" -v m3="$m100k" 'BEGIN {
+  printf "workbook of 1,000 step sheets, analytics-vidhya (%d sheets, %d cells, %d formulas, %.1f MB)\n", sheets, cells, formulas, size / 1e6
+  printf "  bptrace (libxlsxwriter, whole run):   %7.2f s wall  %7.2f s cpu\n", sw, swc
+  printf "  Python XlsxWriter (writing only):     %7.2f s wall  %7.2f s cpu\n", py, pyc
+  printf "  speed-up: %.1fx wall, %.1fx cpu (target >= 3x)\n", py / sw, pyc / swc
+  printf "peak memory of bptrace run, default network, --sheets-limit 200\n"
+  printf "  100 steps:     %6.1f MB\n", m1 / 1024
+  printf "  10,000 steps:  %6.1f MB  (%.2fx the 100-step run)\n", m2 / 1024, m2 / m1
+  printf "  100,000 steps: %6.1f MB  (%.2fx)\n", m3 / 1024, m3 / m1
+}'
+if [ -f scripts/bench_workbook.baseline.txt ]; then
+  echo "baseline (scripts/bench_workbook.baseline.txt):"
+  sed 's/^/  /' scripts/bench_workbook.baseline.txt
+fi
