@@ -145,7 +145,7 @@ extension OverviewPlan {
         cells.text(legendHeadingRow + 2, B, "orange", st.swatchOrange)
         cells.text(legendHeadingRow + 2, C, "the cells they are computed from", st.text)
         cells.text(legendHeadingRow + 3, B, "blue", st.swatchEditable)
-        cells.text(legendHeadingRow + 3, C, "inputs you may edit: the starting weights and biases on Step 1, the samples on Data, η (and λ) above", st.text)
+        cells.text(legendHeadingRow + 3, C, "inputs you may edit: the starting weights and biases on Step 1, the samples on Data, " + (hasCost ? "η and λ above" : "η above"), st.text)
 
         cells.text(sheetsHeadingRow, B, "Sheets", st.heading)
         cells.link(sheetsHeadingRow + 1, B, toSheet: DataSheet.name, DataSheet.name, st.navigation)

@@ -246,7 +246,11 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             if stepSheetExists { cells.link(1, 9, toSheet: WorkbookWriter.stepName(s), "Step \(s)", st.navigation) }
             let computed = layout.order.filter { yellow.contains($0) }.map(\.description).joined(separator: ", ")
             let from = layout.order.filter { orange.contains($0) }.map(\.description).joined(separator: ", ")
-            cells.text(2, 1, "Yellow: computed in this stage (\(computed)). Orange: " + (from.isEmpty ? "none, these are inputs." : "what they are computed from (\(from))."), st.info)
+            var line = "Yellow: computed in this stage (\(computed)). Orange: " + (from.isEmpty ? "none, these are inputs." : "what they are computed from (\(from)).")
+            if let first = layout.order.first(where: { yellow.contains($0) && formulas.formulas[$0] != nil }) {
+                line += " For example \(layout[first].address(0, 0)) " + formulas.formulas[first]![0]
+            }
+            cells.text(2, 1, line, st.info)
         }
 
         for band in layout.bands {
