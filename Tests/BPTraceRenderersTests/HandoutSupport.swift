@@ -83,7 +83,7 @@ enum HandoutSupport {
     struct MissingTool: Error, CustomStringConvertible {
         let tool: String
         var description: String {
-            "\(tool) is not installed; the handout tests need Debian's pandoc, texlive-latex-base, texlive-latex-recommended, texlive-fonts-recommended, lmodern and librsvg2-bin (scripts/handout_deps.sh installs them)"
+            "\(tool) is not installed; the handout tests need Debian's pandoc, texlive-latex-base, texlive-latex-recommended, lmodern and librsvg2-bin (scripts/handout_deps.sh installs them)"
         }
     }
 
