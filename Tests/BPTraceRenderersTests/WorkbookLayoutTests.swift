@@ -115,6 +115,22 @@ struct WorkbookLayoutTests {
         #expect(WorkbookWriter.walkthroughName(step: 1, stage: .updateBiases) == "1.12 Update biases")
     }
 
+    /// The Overview lists every step up to 100,000, then every k-th step and the last (about
+    /// 100,000 rows), so it
+    /// stays quick to open for any --steps.
+    @Test func overviewTableSampling() {
+        #expect(OverviewPlan.tableSteps(0).count == 0)
+        #expect(OverviewPlan.tableSteps(12) == (1, 12))
+        #expect(OverviewPlan.tableSteps(100_000) == (1, 100_000))
+        #expect(OverviewPlan.tableSteps(100_001) == (2, 50_001))          // 1, 3, …, 100001
+        #expect(OverviewPlan.tableSteps(250_000) == (3, 83_334))          // 1, 4, …, 249997, 250000
+        #expect(OverviewPlan.tableSteps(10_000_000) == (100, 100_001))     // 1, 101, …, 9999901, 10000000
+        #expect(OverviewPlan.tableSteps(10_000_000).count + OverviewPlan(spec: try! S.preset("mazur-2015"),
+            names: NetworkNames(spec: try! S.preset("mazur-2015"), parameters: try! S.preset("mazur-2015").initialParameters())).firstTableRow < XLSXWorkbook.maxRows)
+        #expect(OverviewPlan.rowCount(4_500, every: 3) == 1_501)                   // 1, 4, …, 4498, 4500
+        #expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 103, 111].map(OverviewPlan.ordinal) == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd", "111th"])
+    }
+
     @Test func sheetsLimitAboveTheMaximumIsRefused() throws {
         var options = RenderOptions()
         options.sheetsLimit = WorkbookWriter.maximumSheetsLimit + 1

@@ -72,23 +72,22 @@ final class LossSpool {
         }
     }
 
-    /// A sequential reader from record `start`, refilling its buffer 4,096 records at a time.
+    /// A reader for ascending record numbers, refilling its buffer 4,096 records at a time.
     struct Cursor {
         let spool: LossSpool
-        var next: Int
-        var buffer: [Double] = []
-        var bufferStart = 0
-        init(_ spool: LossSpool, from start: Int) { self.spool = spool; next = start; bufferStart = start }
+        private var buffer: [Double] = []
+        private var bufferStart = 0
+        private var bufferCount = 0
+        init(_ spool: LossSpool) { self.spool = spool }
 
-        /// (loss, cost) of the next record.
-        mutating func read() throws -> (Double, Double?) {
-            let i = next - bufferStart
-            if i * spool.stride >= buffer.count {
-                bufferStart = next
-                try spool.read(next, min(4_096, spool.count - next), into: &buffer)
+        /// (loss, cost) of record `i` (0-based).
+        mutating func read(_ i: Int) throws -> (Double, Double?) {
+            if i < bufferStart || i >= bufferStart + bufferCount {
+                bufferStart = i
+                bufferCount = min(4_096, spool.count - i)
+                try spool.read(i, bufferCount, into: &buffer)
             }
-            let j = (next - bufferStart) * spool.stride
-            next += 1
+            let j = (i - bufferStart) * spool.stride
             return (buffer[j], spool.stride == 2 ? buffer[j + 1] : nil)
         }
     }

@@ -20,6 +20,9 @@ struct OverviewPlan {
     static let labelCol = 1, valueCol = 2
     /// Above this many steps the chart plots every k-th step from helper columns.
     static let chartPointLimit = 2_000
+    /// Above this many steps the loss table lists every k-th step (k = ceil(steps / limit)) and
+    /// the last one: about this many rows.
+    static let tableRowLimit = 100_000
 
     let settings: [(String, Value)]
     let legendHeadingRow: Int
@@ -168,7 +171,9 @@ extension OverviewPlan {
         }
         cells.text(sheetsHeadingRow + 4, B, "summarised", st.label)
         if o.completed > o.stepSheets {
-            cells.text(sheetsHeadingRow + 4, C, "steps \(o.stepSheets + 1) – \(o.completed): loss only, in the table below, as numbers from bptrace (they do not recompute); --sheets-limit is \(o.sheetsLimit)", st.text)
+            let every = OverviewPlan.tableSteps(o.completed).every
+            let which = every == 1 ? "" : " (every \(OverviewPlan.ordinal(every)) step and the last; the CSV trace has them all)"
+            cells.text(sheetsHeadingRow + 4, C, "steps \(o.stepSheets + 1) – \(o.completed): loss only, in the table below\(which), as numbers from bptrace (they do not recompute); --sheets-limit is \(o.sheetsLimit)", st.text)
         } else {
             cells.text(sheetsHeadingRow + 4, C, "none: every step has its own sheet", st.text)
         }
@@ -194,45 +199,53 @@ extension OverviewPlan {
         wb.activate(sheet)
     }
 
-    /// The loss table, streamed from the spool row by row. More steps than rows left on the
-    /// sheet continue in further column groups; past `chartPointLimit` steps the chart plots
-    /// every k-th step from two helper columns.
+    /// The steps the loss table lists: every step up to `tableRowLimit`, else every k-th step
+    /// and the last, so the sheet stays quick to open for any number of steps.
+    static func tableSteps(_ n: Int) -> (every: Int, count: Int) {
+        let every = n <= tableRowLimit ? 1 : (n + tableRowLimit - 1) / tableRowLimit
+        return (every, rowCount(n, every: every))
+    }
+
+    /// `2nd`, `3rd`, `11th`, `125th`.
+    static func ordinal(_ k: Int) -> String {
+        let suffix = (11...13).contains(k % 100) ? "th" : (k % 10 == 1 ? "st" : (k % 10 == 2 ? "nd" : (k % 10 == 3 ? "rd" : "th")))
+        return "\(k)\(suffix)"
+    }
+
+    /// Rows that list steps 1, 1+k, 1+2k, … of `n` and then step n.
+    static func rowCount(_ n: Int, every k: Int) -> Int {
+        n == 0 ? 0 : (n + k - 1) / k + ((n - 1) % k == 0 ? 0 : 1)
+    }
+
+    /// The loss table, streamed from the spool row by row; past `chartPointLimit` steps the
+    /// chart plots every k-th step from two helper columns.
     private func writeTable(to wb: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet, styles st: WorkbookStyles,
                             outcome o: OverviewOutcome, spool: LossSpool) throws {
         let n = o.completed
         let width = hasCost ? 4 : 3
-        let rowsPerGroup = XLSXWorkbook.maxRows - firstTableRow
-        let groups = max(1, (n + rowsPerGroup - 1) / rowsPerGroup)
-        func groupCol(_ g: Int) -> Int { OverviewPlan.labelCol + g * (width + 1) }
-        let sampled = n > OverviewPlan.chartPointLimit || groups > 1
-        let every = sampled ? (n + OverviewPlan.chartPointLimit - 1) / OverviewPlan.chartPointLimit : 1
-        var points: [Int] = sampled ? Array(Swift.stride(from: 0, to: n, by: every)) : []
-        if sampled, points.last != n - 1 { points.append(n - 1) }
-        let helperCol = groupCol(groups)
+        let c = OverviewPlan.labelCol
+        let (every, rows) = OverviewPlan.tableSteps(n)
+        func listed(_ i: Int, every k: Int) -> Int { min(i * k, n - 1) }   // 0-based step of row i
+        let sampled = n > OverviewPlan.chartPointLimit
+        let chartEvery = sampled ? (n + OverviewPlan.chartPointLimit - 1) / OverviewPlan.chartPointLimit : 1
+        let points = sampled ? OverviewPlan.rowCount(n, every: chartEvery) : 0
+        let helperCol = c + width + 1
 
-        for g in 0..<groups {
-            let c = groupCol(g)
-            let r = tableHeaderRow
-            try wb.writeString(sheet, r, c, "step", st.tableHeader)
-            try wb.writeString(sheet, r, c + 1, "loss", st.tableHeader)
-            if hasCost { try wb.writeString(sheet, r, c + 2, "cost", st.tableHeader) }
-            try wb.writeString(sheet, r, c + width - 1, "sheet", st.tableHeader)
-        }
+        try wb.writeString(sheet, tableHeaderRow, c, every == 1 ? "step" : "step (every \(every))", st.tableHeader)
+        try wb.writeString(sheet, tableHeaderRow, c + 1, "loss", st.tableHeader)
+        if hasCost { try wb.writeString(sheet, tableHeaderRow, c + 2, "cost", st.tableHeader) }
+        try wb.writeString(sheet, tableHeaderRow, c + width - 1, "sheet", st.tableHeader)
         if sampled {
             try wb.writeString(sheet, tableHeaderRow, helperCol, "chart: step", st.tableHeader)
-            try wb.writeString(sheet, tableHeaderRow, helperCol + 1, "loss (every \(every))", st.tableHeader)
+            try wb.writeString(sheet, tableHeaderRow, helperCol + 1, "loss (every \(chartEvery))", st.tableHeader)
         }
 
-        var cursors = (0..<groups).map { LossSpool.Cursor(spool, from: $0 * rowsPerGroup) }
-        var point: [Double] = []
-        let rows = min(n, rowsPerGroup)
-        for i in 0..<max(rows, points.count) {
+        var table = LossSpool.Cursor(spool), chart = LossSpool.Cursor(spool)
+        for i in 0..<max(rows, points) {
             let r = firstTableRow + i
-            for g in 0..<groups {
-                let step = g * rowsPerGroup + i + 1
-                guard i < rows, step <= n else { continue }
-                let c = groupCol(g)
-                let (loss, cost) = try cursors[g].read()
+            if i < rows {
+                let step = listed(i, every: every) + 1
+                let (loss, cost) = try table.read(step - 1)
                 try wb.writeNumber(sheet, r, c, Double(step), st.stepNumber)
                 if step <= o.stepSheets {
                     let ref = A1.quotedSheet(WorkbookWriter.stepName(step))
@@ -244,24 +257,24 @@ extension OverviewPlan {
                     if let cost { try wb.writeNumber(sheet, r, c + 2, cost, st.lossNumber) }
                 }
             }
-            if i < points.count {
-                try spool.read(points[i], 1, into: &point)
-                try wb.writeNumber(sheet, r, helperCol, Double(points[i] + 1), st.stepNumber)
-                try wb.writeNumber(sheet, r, helperCol + 1, point[0], st.lossNumber)
+            if i < points {
+                let step = listed(i, every: chartEvery) + 1
+                let (loss, _) = try chart.read(step - 1)
+                try wb.writeNumber(sheet, r, helperCol, Double(step), st.stepNumber)
+                try wb.writeNumber(sheet, r, helperCol + 1, loss, st.lossNumber)
             }
         }
 
         guard n > 0 else { return }
         let me = A1.quotedSheet(OverviewPlan.sheetName)
         let first = firstTableRow
-        let (xCol, yCol, last) = sampled ? (helperCol, helperCol + 1, first + points.count - 1)
-                                         : (groupCol(0), groupCol(0) + 1, first + n - 1)
-        let chart = XLSXLineChart(
-            title: sampled ? "Loss per step (every \(every)th step)" : "Loss per step",
+        let (xCol, yCol, last) = sampled ? (helperCol, helperCol + 1, first + points - 1) : (c, c + 1, first + n - 1)
+        let chartSpec = XLSXLineChart(
+            title: sampled ? "Loss per step (every \(OverviewPlan.ordinal(chartEvery)) step)" : "Loss per step",
             categories: "=\(me)!\(A1.absolute(first, xCol)):\(A1.absolute(last, xCol))",
             values: "=\(me)!\(A1.absolute(first, yCol)):\(A1.absolute(last, yCol))",
             seriesName: "loss", xAxisName: "step", yAxisName: "loss")
-        try wb.insertLineChart(sheet, row: tableHeadingRow, col: (sampled ? helperCol + 2 : groupCol(groups)) + 1, chart)
+        try wb.insertLineChart(sheet, row: tableHeadingRow, col: (sampled ? helperCol + 2 : helperCol) + 1, chartSpec)
     }
 }
 

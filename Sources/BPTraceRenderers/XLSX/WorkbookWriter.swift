@@ -13,7 +13,11 @@ import BPTrace
 ///   `maximumSheetsLimit`): every traced matrix as a labelled block, every computed cell a
 ///   formula over the cells it depends on, with the engine's value cached. Step 1's W and b
 ///   are numbers (editable); step s+1's W and b are formulas on step s's W_new and b_new, so
-///   the sheets form one live model. Later steps appear in the Overview table only.
+///   the sheets form one live model. Later steps appear in the Overview table only (every
+///   step up to 100,000 steps; beyond, every k-th step and the last, about 100,000 rows).
+/// - Excel's limits hold for any run: at most 1,048,576 rows and 16,384 columns per sheet
+///   (a network or batch too large for one step sheet is refused before training, with a
+///   pointer to `--format csv`), sheet names of at most 31 characters, unique.
 ///
 /// Memory stays flat in the number of steps: blocks are buffered one step at a time (two while
 /// a step sheet waits to learn whether a next step exists), every sheet is streamed by
@@ -131,6 +135,10 @@ public final class WorkbookWriter: TraceSink, RunNotes {
 
         if completed > stepSheets {
             notes.append("workbook: steps \(stepSheets + 1)–\(completed) are summarised in the Overview table only (--sheets-limit \(options.sheetsLimit))")
+        }
+        let every = OverviewPlan.tableSteps(completed).every
+        if every > 1 {
+            notes.append("workbook: the Overview table lists every \(OverviewPlan.ordinal(every)) step of \(completed) (about \(OverviewPlan.tableRowLimit) rows); --format csv has them all")
         }
         if !walkthroughWritten {
             notes.append("workbook: no walkthrough sheets: --walkthrough \(options.walkthroughStep) is beyond the \(completed) step\(completed == 1 ? "" : "s") traced")
