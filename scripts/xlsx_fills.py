@@ -11,7 +11,8 @@ walkthrough of step 1); with neither, every sheet. Prints one JSON object:
      "dump": {NAME: {"fills": {"B5": "FFFF00", ...},    # solid fills as RRGGBB
                      "formulas": {"B5": "=B3*E3+F3"},
                      "texts": {"B2": "X — x(0)"},
-                     "numbers": {"C9": 0.15}}}}
+                     "numbers": {"C9": 0.15},
+                     "formats": {"C9": "0.000"}}}}              # number formats other than General
 
 Exit status 2 when openpyxl is missing or the file does not load.
 """
@@ -41,7 +42,7 @@ def main():
     dump = {}
     for name in chosen:
         ws = wb[name]
-        fills, formulas, texts, numbers = {}, {}, {}, {}
+        fills, formulas, texts, numbers, formats = {}, {}, {}, {}, {}
         for row in ws.iter_rows():
             for cell in row:
                 f = cell.fill
@@ -52,13 +53,15 @@ def main():
                 v = cell.value
                 if v is None:
                     continue
+                if cell.number_format != "General":
+                    formats[cell.coordinate] = cell.number_format
                 if cell.data_type == "f":
                     formulas[cell.coordinate] = v if isinstance(v, str) else str(v)
                 elif isinstance(v, str):
                     texts[cell.coordinate] = v
                 elif isinstance(v, (int, float)):
                     numbers[cell.coordinate] = float(v)
-        dump[name] = {"fills": fills, "formulas": formulas, "texts": texts, "numbers": numbers}
+        dump[name] = {"fills": fills, "formulas": formulas, "texts": texts, "numbers": numbers, "formats": formats}
     json.dump({"sheets": wb.sheetnames, "dump": dump}, sys.stdout)
     print()
 

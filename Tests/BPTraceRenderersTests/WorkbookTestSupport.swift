@@ -118,6 +118,7 @@ enum WorkbookTestSupport {
             let formulas: [String: String]
             let texts: [String: String]
             let numbers: [String: Double]
+            let formats: [String: String]
         }
         let sheets: [String]
         let dump: [String: Sheet]

@@ -55,7 +55,7 @@ struct WorkbookStyles {
         overviewTitle = style { $0.size = 16; $0.bold = true; $0.color = WorkbookStyles.ink }
         heading = style { $0.size = 12; $0.bold = true; $0.color = WorkbookStyles.ink; $0.bottomBorder = WorkbookStyles.ink }
         label = style { $0.bold = true }
-        text = base.formatted(wb)
+        text = wb.format(base)
         status = style { $0.bold = true; $0.color = 0x375623 }
         stopped = style { $0.bold = true; $0.color = 0xC00000 }
         tableHeader = style { $0.bold = true; $0.align = .center; $0.fill = WorkbookStyles.headerFill; $0.border = WorkbookStyles.grid }
@@ -68,10 +68,6 @@ struct WorkbookStyles {
         swatchOrange = style { $0.fill = WorkbookStyles.orange; $0.border = WorkbookStyles.grid; $0.align = .center }
         swatchEditable = style { $0.fill = WorkbookStyles.editable; $0.border = WorkbookStyles.grid; $0.align = .center }
     }
-}
-
-private extension XLSXStyle {
-    func formatted(_ wb: XLSXWorkbook) -> XLSXWorkbook.Format { wb.format(self) }
 }
 
 /// The cells of one sheet, collected in any order and written in ascending row order, as
