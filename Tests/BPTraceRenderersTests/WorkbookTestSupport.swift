@@ -66,12 +66,16 @@ enum WorkbookTestSupport {
 
     // MARK: LibreOffice
 
+    /// A cell value as LibreOffice reports it; `error` for a cell whose formula failed (#NAME?, #NUM!).
     enum Value: Decodable, Equatable {
         case number(Double)
         case text(String)
+        case error
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .text(try c.decode(String.self)) }
+            if c.decodeNil() { self = .error }
+            else if let d = try? c.decode(Double.self) { self = .number(d) }
+            else { self = .text(try c.decode(String.self)) }
         }
         var number: Double? { if case .number(let d) = self { return d } else { return nil } }
     }
