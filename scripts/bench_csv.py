@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Benchmark of the CSV trace (issue 2), figures printed as ratios against baselines measured
+in the same run:
+
+1. time of `bptrace run --preset mazur-2015 --steps 10000 --format csv` (release build) against
+   scripts/bench_numpy_reference.py, plain numpy doing the same math and writing the same rows
+   with Python's csv module (target: bptrace >= 10x faster); best of 5 runs each;
+2. peak memory (max RSS, from wait4) at 1,000 vs 100,000 steps (target: flat within 10 MB).
+
+usage: python3 scripts/bench_csv.py            (run from the repository root)
+"""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "bptrace")
+
+
+def run(cmd):
+    """Runs cmd, returns (seconds, max RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def best(cmd, n=5):
+    return min(run(cmd)[0] for _ in range(n))
+
+
+def main():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "bptrace"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    tmp = tempfile.mkdtemp(prefix="bptrace-bench-")
+    steps = 10000
+    ours = best([BIN, "run", "--preset", "mazur-2015", "--steps", str(steps), "--format", "csv", "--out", tmp, "--force"])
+    ref_csv = os.path.join(tmp, "numpy.csv")
+    theirs = best([sys.executable, os.path.join(ROOT, "scripts", "bench_numpy_reference.py"), str(steps), ref_csv])
+
+    # Same rows: keys identical, values equal within 1e-12 relative.
+    with open(os.path.join(tmp, "mazur-2015.csv")) as a, open(ref_csv) as b:
+        ra, rb = list(csv.reader(a)), list(csv.reader(b))
+    same = len(ra) == len(rb) and all(x[:5] == y[:5] and x[6] == y[6] for x, y in zip(ra, rb)) and all(
+        abs(float(x[5]) - float(y[5])) <= 1e-12 * max(1, abs(float(y[5]))) for x, y in zip(ra[1:], rb[1:]))
+
+    _, mem_small = run([BIN, "run", "--preset", "mazur-2015", "--steps", "1000", "--format", "csv", "--out", tmp, "--force"])
+    _, mem_large = run([BIN, "run", "--preset", "mazur-2015", "--steps", "100000", "--format", "csv", "--out", tmp, "--force"])
+    size_large = os.path.getsize(os.path.join(tmp, "mazur-2015.csv")) / 1e6
+
+    print(f"csv trace, mazur-2015, {steps} steps ({len(ra) - 1} rows), best of 5:")
+    print(f"  bptrace (release)        {ours * 1000:9.1f} ms")
+    print(f"  numpy + csv module       {theirs * 1000:9.1f} ms   (same rows: {'yes' if same else 'NO'})")
+    print(f"  speed-up                 {theirs / ours:9.1f} x   (target >= 10 x)")
+    print("peak memory (max RSS) of bptrace run --format csv:")
+    print(f"  1,000 steps              {mem_small:9.1f} MB")
+    print(f"  100,000 steps            {mem_large:9.1f} MB   ({size_large:.0f} MB of CSV written)")
+    print(f"  growth                   {mem_large - mem_small:9.1f} MB   (target: within 10 MB)")
+    ok = same and theirs / ours >= 10 and mem_large - mem_small <= 10
+    print("bench: " + ("targets met" if ok else "TARGET MISSED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
