@@ -6,17 +6,17 @@ import Foundation
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train a network for some steps and write its trace (workbook, CSV).",
+        abstract: "Train a network for some steps and write its trace (workbook, CSV, handout).",
         discussion: """
-        Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless
-        --force is given; each file is written under a temporary name and renamed into place
-        only when complete, so an error never leaves a half-written file.
+        Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless --force is given; each file is written under a temporary name and renamed into place only when complete, so an error never leaves a half-written file.
 
         Examples:
-          bptrace run --steps 12                         # default network (mazur-2015) -> ./mazur-2015.xlsx
+          # the default network (mazur-2015), 12 steps -> ./mazur-2015.xlsx
+          bptrace run --steps 12
           bptrace run --preset analytics-vidhya --format csv --out out/
           bptrace run --spec net.json --steps 1000 --format csv,xlsx --force
-          bptrace run --format md --steps 12              # the handout: ./mazur-2015.md + ./mazur-2015-figures/
+          # the handout: ./mazur-2015.md + ./mazur-2015-figures/
+          bptrace run --format md --steps 12
           bptrace run --format md --steps 1000 --handout-steps 1-3 --detail summary
         """
     )

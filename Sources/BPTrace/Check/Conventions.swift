@@ -149,7 +149,8 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
 ///
 /// This is a checker's alternative, not a convention of the contract: the engine (`Trainer`)
 /// knows nothing of it. The forward pass, the loss, E and the slopes are the engine's own (they
-/// do not depend on the convention); the backward pass and the update are written out here.
+/// do not depend on the convention); the backward pass and the update are the engine's, fed the
+/// scaled output delta.
 /// Values are in the contract's sign (delta = dL/dz scaled by lr); the sheet's d_output, in
 /// the tutorial's sign, is the negation.
 public struct LearningRateFoldedTrainer: Sendable {
@@ -162,32 +163,14 @@ public struct LearningRateFoldedTrainer: Sendable {
     }
 
     public mutating func step(_ s: Int) -> StepResult {
-        var forward = Trainer(spec: spec, parameters: parameters)
-        var r = forward.step(s)                      // forward pass, loss, E, slopes: as the engine
-        let L = spec.depth, lr = spec.learningRate
-        var delta = [Matrix?](repeating: nil, count: L + 1), err = delta
-        var gradW = delta, gradB = delta, WNew = delta, bNew = delta
-        // Step 8 of the sheet: the output delta with lr folded in.
-        delta[L] = r.delta[L]!.map { $0 * lr }
-        for l in stride(from: L, through: 1, by: -1) {
-            let a = l == 1 ? r.x : r.a[l - 1]
-            var g = a.transposedDot(delta[l]!)
-            if spec.l2 > 0 { g = g.zipWith(r.W[l]!) { $0 + spec.l2 * $1 } }
-            gradW[l] = g
-            WNew[l] = r.W[l]!.zipWith(g) { $0 - lr * $1 }          // lr applied again
-            if let b = r.b[l] {
-                let gb = delta[l]!.columnSums()
-                gradB[l] = gb
-                bNew[l] = spec.updateBiases ? b.zipWith(gb) { $0 - lr * $1 } : b
-            }
-            if l > 1 {
-                let through = spec.update == .immediate ? WNew[l]! : r.W[l]!
-                err[l - 1] = delta[l]!.dotTransposed(through)
-                delta[l - 1] = err[l - 1]!.zipWith(r.slope[l - 1]!) { $0 * $1 }
-            }
-        }
-        r.delta = delta; r.err = err; r.gradW = gradW; r.gradB = gradB; r.WNew = WNew; r.bNew = bNew
-        parameters = Parameters(weights: (1...L).map { WNew[$0]! }, biases: spec.bias ? (1...L).map { bNew[$0]! } : [])
+        let trainer = Trainer(spec: spec, parameters: parameters)
+        var r = trainer.forward(s)                   // forward pass, loss, E, slopes: as the engine
+        let L = spec.depth
+        // Step 8 of the sheet: the output delta with lr folded in; the engine's backward pass
+        // then applies lr again in the update.
+        let delta = spec.loss.outputDelta(outputs: r.a[L], targets: r.y, slope: r.slope[L])
+        trainer.backward(&r, outputDelta: delta.map { $0 * spec.learningRate })
+        parameters = r.updatedParameters
         return r
     }
 }

@@ -19,6 +19,12 @@ public struct StepResult: Sendable {
     public var WNew: [Matrix?]
     public var bNew: [Matrix?]
 
+    /// The parameters after this step's update (W_new, b_new).
+    public var updatedParameters: Parameters {
+        let L = a.count - 1
+        return Parameters(weights: (1...L).map { WNew[$0]! }, biases: b[1] == nil ? [] : (1...L).map { bNew[$0]! })
+    }
+
     /// The step's blocks in the order the trace carries them: stage by stage, and within a
     /// stage layer by layer (hidden stages 3–4 interleave per layer; 9–10 run from layer L-1 down).
     public func blocks() -> [TraceBlock] {

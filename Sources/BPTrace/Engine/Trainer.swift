@@ -13,6 +13,17 @@ public struct Trainer: Sendable {
     /// Runs training step `s` (1-based) from the current parameters, advances them to the
     /// updated ones, and returns every intermediate.
     public mutating func step(_ s: Int) -> StepResult {
+        var r = forward(s)
+        let L = spec.depth
+        // delta(L) = dL/dz(L), from the loss.
+        backward(&r, outputDelta: spec.loss.outputDelta(outputs: r.a[L], targets: r.y, slope: r.slope[L]))
+        parameters = r.updatedParameters
+        return r
+    }
+
+    /// Stages 1–7 at the current parameters: the step's batch, the forward pass, the loss,
+    /// E and the slopes. The backward fields of the result are empty.
+    public func forward(_ s: Int) -> StepResult {
         let L = spec.depth
         let f = [Activation.linear] + spec.activations          // f[l] for l = 1..L
         let rows = spec.batch.indices(step: s, count: spec.data.count)
@@ -43,32 +54,33 @@ public struct Trainer: Sendable {
 
         // slope(l) = f'(z(l)), from the activation where the tutorials do.
         let slope: [Matrix?] = [nil] + (1...L).map { l -> Matrix? in f[l].slope(z: z[l]!, a: a[l]) }
+        let none = [Matrix?](repeating: nil, count: L + 1)
+        return StepResult(step: s, x: x, y: t, W: W, b: b, z: z, a: a, loss: loss, cost: cost, E: E, slope: slope,
+                          delta: none, err: none, gradW: none, gradB: none, WNew: none, bNew: none)
+    }
 
-        // Backward, from the output layer down.
-        var delta = [Matrix?](repeating: nil, count: L + 1), err = delta
-        var gradW = delta, gradB = delta, WNew = delta, bNew = delta
-        delta[L] = spec.loss.outputDelta(outputs: o, targets: t, slope: slope[L])
+    /// Stages 8–12: the backward pass from the output delta `outputDelta` and the update,
+    /// written into `r` (a result of `forward`). The learning rate is applied in the update.
+    public func backward(_ r: inout StepResult, outputDelta: Matrix) {
+        let L = spec.depth
+        r.delta[L] = outputDelta
         for l in stride(from: L, through: 1, by: -1) {
-            var g = a[l - 1].transposedDot(delta[l]!)             // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
-            if spec.l2 > 0 { g = g.zipWith(W[l]!) { $0 + spec.l2 * $1 } }
-            gradW[l] = g
-            WNew[l] = W[l]!.zipWith(g) { $0 - spec.learningRate * $1 }   // W_new = W - eta·grad_W
-            if let bl = b[l] {
-                let gb = delta[l]!.columnSums()                   // grad_b = column sums of delta(l)
-                gradB[l] = gb
-                bNew[l] = spec.updateBiases ? bl.zipWith(gb) { $0 - spec.learningRate * $1 } : bl
+            let W = r.W[l]!, delta = r.delta[l]!
+            var g = r.a[l - 1].transposedDot(delta)               // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
+            if spec.l2 > 0 { g = g.zipWith(W) { $0 + spec.l2 * $1 } }
+            r.gradW[l] = g
+            r.WNew[l] = W.zipWith(g) { $0 - spec.learningRate * $1 }    // W_new = W - eta·grad_W
+            if let bl = r.b[l] {
+                let gb = delta.columnSums()                        // grad_b = column sums of delta(l)
+                r.gradB[l] = gb
+                r.bNew[l] = spec.updateBiases ? bl.zipWith(gb) { $0 - spec.learningRate * $1 } : bl
             }
             if l > 1 {
                 // err(l-1) = delta(l)·W(l)^T, with the updated W(l) under the immediate order.
-                let through = spec.update == .immediate ? WNew[l]! : W[l]!
-                err[l - 1] = delta[l]!.dotTransposed(through)
-                delta[l - 1] = err[l - 1]!.zipWith(slope[l - 1]!) { $0 * $1 }   // delta = err ⊙ slope
+                let through = spec.update == .immediate ? r.WNew[l]! : W
+                r.err[l - 1] = delta.dotTransposed(through)
+                r.delta[l - 1] = r.err[l - 1]!.zipWith(r.slope[l - 1]!) { $0 * $1 }   // delta = err ⊙ slope
             }
         }
-
-        parameters = Parameters(weights: (1...L).map { WNew[$0]! },
-                                biases: spec.bias ? (1...L).map { bNew[$0]! } : [])
-        return StepResult(step: s, x: x, y: t, W: W, b: b, z: z, a: a, loss: loss, cost: cost, E: E,
-                          slope: slope, delta: delta, err: err, gradW: gradW, gradB: gradB, WNew: WNew, bNew: bNew)
     }
 }
