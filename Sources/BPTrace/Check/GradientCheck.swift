@@ -157,16 +157,14 @@ public enum GradientCheck {
 
     /// The cost of step `step`'s batch at `parameters`: loss + (λ/2)·ΣW².
     public static func cost(spec: NetworkSpec, parameters: Parameters, step: Int) -> Double {
-        var t = Trainer(spec: spec, parameters: parameters)
-        let r = t.step(step)
+        let r = Trainer(spec: spec, parameters: parameters).forward(step)
         return r.cost ?? r.loss
     }
 
     /// For each ReLU layer, which net inputs are > 0 (a change means a kink was crossed).
     static func relPattern(spec: NetworkSpec, parameters: Parameters, step: Int) -> [Bool] {
         guard spec.activations.contains(.relu) else { return [] }
-        var t = Trainer(spec: spec, parameters: parameters)
-        let r = t.step(step)
+        let r = Trainer(spec: spec, parameters: parameters).forward(step)
         var out: [Bool] = []
         for l in 1...spec.depth where spec.activations[l - 1] == .relu { out += r.z[l]!.values.map { $0 > 0 } }
         return out
