@@ -11,7 +11,7 @@ trap 'rm -f "$log"' EXIT
 swift test --skip-build 2>&1 | tee "$log" | grep -E '^✘|^error|Test run with'
 status=${PIPESTATUS[0]}
 total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' "$log" | tail -1)
-failed=$(grep -E '^✘ Test ' "$log" | sed -E 's/^✘ Test ([^(]*\().*/\1/' | sort -u | wc -l)
+failed=$(grep -E '^✘ Test ' "$log" | grep -v '^✘ Test run with' | sed -E 's/^✘ Test ([^(]*\().*/\1/' | sort -u | wc -l)
 total=${total:-0}
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$((total - failed)) passed, $failed failed"
