@@ -12,27 +12,52 @@ public final class CSVTraceWriter: TraceSink {
     public func begin(_ run: TraceRun) throws { try file.write(CSVTraceWriter.header) }
 
     public func receive(_ block: TraceBlock) throws {
+        // The block's rows are built in a byte buffer (kept between blocks so its capacity is
+        // reused) and written in one call; values go in without a String each.
+        var out = scratch
+        scratch = RowBuffer()
+        out.bytes.removeAll(keepingCapacity: true)
         let m = block.matrix
-        // The key prefix "step,layer,quantity," and the suffix ",stage\n" are the same for
-        // every cell of the block.
-        let prefix = Array("\(block.step),\(block.layer),\(block.quantity.rawValue),".utf8)
-        let suffix = Array(",\(block.stage.rawValue)\n".utf8)
-        let comma = [UInt8(ascii: ",")]
+        let quantity = block.quantity.rawValue
         for r in 0..<m.rows {
             for c in 0..<m.cols {
-                file.append(prefix)
-                file.append(r + 1); file.append(comma)
-                file.append(c + 1); file.append(comma)
-                file.append(m[r, c])
-                file.append(suffix)
+                out.append(block.step); out.append(","); out.append(block.layer); out.append(",")
+                out.write(quantity); out.append(",")
+                out.append(r + 1); out.append(",")
+                out.append(c + 1); out.append(",")
+                m[r, c].write(to: &out)      // Swift's shortest round-trip form, as `description`
+                out.append(","); out.append(block.stage.rawValue); out.append("\n")
             }
-            try file.flushIfFull()
         }
+        defer { scratch = out }
+        try file.write(out.bytes)
     }
+
+    private var scratch = RowBuffer()
 
     public func finish(_ outcome: TraceOutcome) throws { try file.commit() }
 
     /// The shortest decimal that reads back to exactly `v` (Swift's description is shortest
     /// round-trip, like Python's repr: `0.3775`, `1e-05`).
     public static func format(_ v: Double) -> String { v.description }
+}
+
+/// Bytes of CSV rows. As a `TextOutputStream` it takes a Double's text straight from the
+/// standard library's formatter (`_writeASCII`), without making a String.
+struct RowBuffer: TextOutputStream {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+
+    mutating func append(_ ascii: Unicode.Scalar) { bytes.append(UInt8(ascii.value)) }
+
+    /// A non-negative integer in decimal.
+    mutating func append(_ n: Int) {
+        if n < 10 { bytes.append(UInt8(ascii: "0") &+ UInt8(n)); return }
+        var power = 10
+        while power <= n / 10 { power *= 10 }          // the largest power of ten <= n
+        var v = n
+        while power > 0 { bytes.append(UInt8(ascii: "0") &+ UInt8(v / power)); v %= power; power /= 10 }
+    }
 }

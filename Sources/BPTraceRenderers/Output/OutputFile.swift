@@ -51,8 +51,7 @@ public final class OutputFile {
 
     deinit { if !closed { abort() } }
 
-    @inline(__always)
-    public func write(_ bytes: some Sequence<UInt8>) throws {
+    public func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= chunk { try flush() }
     }
@@ -62,35 +61,6 @@ public final class OutputFile {
         s.withUTF8 { buffer.append(contentsOf: $0) }
         if buffer.count >= chunk { try flush() }
     }
-
-    /// Appends bytes without a flush check (call `flushIfFull()` after a row).
-    @inline(__always)
-    public func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
-
-    /// Appends a non-negative integer in decimal.
-    @inline(__always)
-    public func append(_ n: Int) {
-        if n < 10 { buffer.append(UInt8(ascii: "0") &+ UInt8(n)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0, v = n
-        withUnsafeMutableBytes(of: &digits) { d in
-            while v > 0 { d[count] = UInt8(ascii: "0") &+ UInt8(v % 10); v /= 10; count += 1 }
-            for i in stride(from: count - 1, through: 0, by: -1) { buffer.append(d[i]) }
-        }
-    }
-
-    /// Appends the shortest decimal that reads back to exactly `v`: `v.description`
-    /// (`0.3775`, `1e-05`), copied straight from the string's UTF-8 storage.
-    @inline(__always)
-    public func append(_ v: Double) {
-        var text = v.description
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-    }
-
-    /// Flushes when the buffer holds a chunk or more.
-    @inline(__always)
-    public func flushIfFull() throws { if buffer.count >= chunk { try flush() } }
 
     public func flush() throws {
         var offset = 0
