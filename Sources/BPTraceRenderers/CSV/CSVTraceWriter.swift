@@ -12,28 +12,30 @@ public final class CSVTraceWriter: TraceSink {
     public func begin(_ run: TraceRun) throws { try file.write(CSVTraceWriter.header) }
 
     public func receive(_ block: TraceBlock) throws {
-        // The block's rows are built in a byte buffer (kept between blocks so its capacity is
-        // reused) and written in one call; values go in without a String each.
-        var out = scratch
-        scratch = RowBuffer()
+        // The block's rows are built in a byte buffer and written in one call; values go in
+        // without a String each. The buffers are kept between blocks so their capacity is reused.
+        var out = scratch, key = keyScratch
+        scratch = RowBuffer(); keyScratch = RowBuffer()
+        defer { scratch = out; keyScratch = key }
         out.bytes.removeAll(keepingCapacity: true)
+        // "step,layer,quantity," is the same for every cell of the block.
+        key.bytes.removeAll(keepingCapacity: true)
+        key.append(block.step); key.append(","); key.append(block.layer); key.append(",")
+        key.write(block.quantity.rawValue); key.append(",")
         let m = block.matrix
-        let quantity = block.quantity.rawValue
         for r in 0..<m.rows {
             for c in 0..<m.cols {
-                out.append(block.step); out.append(","); out.append(block.layer); out.append(",")
-                out.write(quantity); out.append(",")
+                out.bytes.append(contentsOf: key.bytes)
                 out.append(r + 1); out.append(",")
                 out.append(c + 1); out.append(",")
                 m[r, c].write(to: &out)      // Swift's shortest round-trip form, as `description`
                 out.append(","); out.append(block.stage.rawValue); out.append("\n")
             }
         }
-        defer { scratch = out }
         try file.write(out.bytes)
     }
 
-    private var scratch = RowBuffer()
+    private var scratch = RowBuffer(), keyScratch = RowBuffer()
 
     public func finish(_ outcome: TraceOutcome) throws { try file.commit() }
 
