@@ -9,21 +9,23 @@ struct BPTraceCommand: ParsableCommand {
         bptrace trains a multilayer perceptron from a spec (or a built-in preset) and records every intermediate of every step: net inputs, activations, slopes, deltas, the error sent back to each hidden layer, gradients and updates. It writes them as a live-formula workbook (xlsx), a tidy CSV table or a Markdown+LaTeX handout, and checks hand-computed numbers against them.
 
         Examples:
-          bptrace run --steps 12                      # default network -> ./mazur-2015.xlsx
+          bptrace run --steps 12          # default network -> ./mazur-2015.xlsx
           bptrace run --preset analytics-vidhya --format csv,xlsx --out out/
           bptrace run --spec my-net.json --steps 100 --format csv
-          bptrace run --format md --steps 12          # the handout -> ./mazur-2015.md
+          bptrace run --format md --steps 12    # handout -> ./mazur-2015.md
           bptrace check Fixtures/mazur-2015.json
           bptrace presets
 
         Exit codes:
           0   success
-          1   run: training stopped at a non-finite value (the trace up to it was written);
-              check: a value failed; gradcheck: an error above the threshold
+          1   run: training stopped at a non-finite value (the trace up to
+              it was written); check: a value failed; gradcheck: an error
+              above the threshold
           64  bad command-line usage (unknown option, --steps 0, ...)
-          65  invalid spec or data (the message names the key path)
-          66  a spec or data file does not exist or cannot be read
-          73  an output file exists (use --force) or the output folder cannot be written
+          65  invalid spec, data or fixture (the message names the key path)
+          66  a spec, data or fixture file does not exist or is unreadable
+          73  an output file exists (use --force) or the output folder
+              cannot be written
           74  an I/O error while writing (no partial file is left)
         """,
         version: "0.1.0",
