@@ -32,11 +32,7 @@ struct FixtureCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
-    var preset: String?
-
-    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
-    var spec: String?
+    @OptionGroup var source: SpecSource
 
     @Option(name: .long, help: "Training steps to freeze.")
     var steps: Int = 1
@@ -69,16 +65,15 @@ struct FixtureCommand: ParsableCommand {
     var url: String?
 
     func validate() throws {
-        if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
         guard steps >= 1, steps <= 1_000_000 else { throw ValidationError("--steps must be from 1 to 1000000, found \(steps)") }
         guard (0...17).contains(decimals) else { throw ValidationError("--decimals must be from 0 to 17, found \(decimals)") }
     }
 
     func run() throws {
-        let netSpec = try loadSpec(preset: preset, specPath: spec)
+        let netSpec = try source.load()
         let outDir = out.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 } ?? "."
         let reference: FixtureSnapshot.SpecReference
-        if let spec {
+        if let spec = source.spec {
             let text = (try? String(contentsOfFile: spec, encoding: .utf8)) ?? ""
             let json = try JSONParser.parse(text)
             if netSpec.data.csvPath != nil {
@@ -87,7 +82,7 @@ struct FixtureCommand: ParsableCommand {
                 reference = .inline(json)
             }
         } else {
-            reference = .inline(try JSONParser.parse(Presets.preset(named: preset ?? Presets.defaultName)!.json))
+            reference = .inline(try JSONParser.parse(Presets.preset(named: source.preset ?? Presets.defaultName)!.json))
         }
         var options = FixtureSnapshot.Options(steps: steps, decimals: decimals, title: title)
         options.pick = pick.map { splitPick($0) } ?? []

@@ -51,11 +51,7 @@ struct GradcheckCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
-    var preset: String?
-
-    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
-    var spec: String?
+    @OptionGroup var source: SpecSource
 
     @Option(name: .long, help: "Check at the start of steps 1..N.")
     var steps: Int = 1
@@ -70,7 +66,6 @@ struct GradcheckCommand: ParsableCommand {
     var top: Int = 10
 
     func validate() throws {
-        if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
         guard steps >= 1, steps <= 100_000 else { throw ValidationError("--steps must be from 1 to 100000, found \(steps)") }
         guard eps > 0, eps < 1, eps.isFinite else { throw ValidationError("--eps must be between 0 and 1, found \(eps)") }
         guard threshold > 0, threshold.isFinite else { throw ValidationError("--threshold must be > 0, found \(threshold)") }
@@ -78,7 +73,7 @@ struct GradcheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let netSpec = try loadSpec(preset: preset, specPath: spec)
+        let netSpec = try source.load()
         let report = GradientCheck.run(spec: netSpec, steps: steps, options: GradientCheck.Options(eps: eps, threshold: threshold))
         print(report.text(top: top), terminator: "")
         if !report.passed { throw ExitCode(1) }

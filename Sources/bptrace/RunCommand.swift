@@ -21,11 +21,7 @@ struct RunCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
-    var preset: String?
-
-    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
-    var spec: String?
+    @OptionGroup var source: SpecSource
 
     @Option(name: .long, help: "Training steps to trace (one parameter update each).")
     var steps: Int = 1
@@ -55,7 +51,6 @@ struct RunCommand: ParsableCommand {
     var sheetsLimit: Int = 200
 
     func validate() throws {
-        if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
         guard steps <= 10_000_000 else { throw ValidationError("--steps must be at most 10000000, found \(steps)") }
         if let decimals, !(0...15).contains(decimals) { throw ValidationError("--decimals must be from 0 to 15, found \(decimals)") }
@@ -83,7 +78,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let netSpec = try loadSpec(preset: preset, specPath: spec)
+        let netSpec = try source.load()
         let formats = try parsedFormats()
         var options = RenderOptions()
         options.decimals = decimals ?? 3

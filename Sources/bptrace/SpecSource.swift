@@ -1,0 +1,18 @@
+import ArgumentParser
+import BPTrace
+
+/// `--preset NAME | --spec FILE`: where a command's network comes from (run, fixture, gradcheck).
+struct SpecSource: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
+    var preset: String?
+
+    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
+    var spec: String?
+
+    func validate() throws {
+        if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
+    }
+
+    /// The validated spec; errors are printed with their key path and become exit codes.
+    func load() throws -> NetworkSpec { try loadSpec(preset: preset, specPath: spec) }
+}
