@@ -57,7 +57,11 @@ struct WorkbookFillTests {
             let sheet = try #require(dump.dump[name], "missing sheet \(name)")
             let computed = layout.order.filter { catalogue.stage(of: $0) == stage }
             let operands = Set(computed.flatMap { catalogue.operands(of: $0) }).subtracting(computed)
-            let expectedYellow = computed.reduce(into: Set<String>()) { $0.formUnion(Self.cells(layout[$1])) }
+            // A block's helper cells (a wide softmax's max, e, Σe; cross-entropy terms) are yellow with it.
+            let expectedYellow = computed.reduce(into: Set<String>()) { acc, ref in
+                acc.formUnion(Self.cells(layout[ref]))
+                if let h = layout.helpers[ref] { acc.formUnion(Self.cells(h.block)) }
+            }
             let expectedOrange = operands.reduce(into: Set<String>()) { $0.formUnion(Self.cells(layout[$1])) }
             let yellow = Set(sheet.fills.filter { $0.value == Self.yellow }.keys)
             let orange = Set(sheet.fills.filter { $0.value == Self.orange }.keys)

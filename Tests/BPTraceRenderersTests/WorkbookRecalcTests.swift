@@ -38,6 +38,73 @@ struct WorkbookRecalcTests {
         }
     }
 
+    /// Issue 8 (6): where a sigmoid saturates, the engine's 1/(1+exp(−z)) is 0 (exp overflows to
+    /// +∞) while a spreadsheet's EXP gives #NUM!; saturated and diverging networks must still
+    /// recalculate to the engine's values on every written step, the Overview's loss included.
+    @Test func saturatedAndDivergingNetworksRecalculateToTheEngineValues() throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var written: [S.Written] = []
+        for spec in try S.extremeSpecs() {
+            written.append(try S.writeWorkbook(spec, steps: S.extremeSteps(spec), in: dir))
+        }
+        try WorkbookRecalcTests.expectTheSpecsReachTheEdge(written)
+        let report = try S.recalculate(written.map(\.path))
+        #expect(report.files.count == written.count)
+        for (w, file) in zip(written, report.files) {
+            let name = (w.path as NSString).lastPathComponent
+            #expect(file.formulaCells == w.formulas, "\(name): LibreOffice saw \(file.formulaCells) formula cells, bptrace wrote \(w.formulas)")
+            #expect(file.mismatchCount == 0, "\(name): \(file.mismatchCount) formula cells differ, e.g. \(file.mismatches.prefix(5))")
+            #expect(file.sheets.count == 2 + 12 + w.outcome.completedSteps, "\(name): sheets \(file.sheets)")
+        }
+    }
+
+    /// The extreme specs do what they are for: z beyond −709.78 (exp(−z) = +∞ in the engine)
+    /// and just inside it (a tiny nonzero sigmoid), softmax probabilities of exactly 0, and a
+    /// run that diverges to values near 1e304 before the engine stops it.
+    static func expectTheSpecsReachTheEdge(_ written: [WorkbookTestSupport.Written]) throws {
+        let limit = try #require(Double(StepFormulas.expLimit))
+        #expect(Foundation.exp(limit).isFinite && !Foundation.exp(limit.nextUp).isFinite)
+        var saturatedSigmoid = Trainer(spec: try S.spec(named: "saturated-sigmoid-sse"))
+        let first = saturatedSigmoid.step(1)
+        let z = try #require(first.z[1]), a = first.a[1]
+        #expect(z.values.contains { $0 < -limit - 1 })
+        #expect(zip(z.values, a.values).contains { $0.0 < -709 && $0.0 > -limit && $0.1 > 0 })
+        var softmax = Trainer(spec: try S.spec(named: "saturated-tanh-softmax-ce"))
+        #expect(softmax.step(1).a[2].values.contains(0))
+        let diverging = try #require(written.first { $0.path.hasSuffix("/diverging-sigmoid-mse.xlsx") })
+        #expect(diverging.outcome.stoppedBy != nil, "the diverging run should stop at a non-finite value")
+        #expect(diverging.outcome.completedSteps >= 30)
+        var trainer = Trainer(spec: try S.spec(named: "diverging-sigmoid-mse"))
+        var largest = 0.0
+        for s in 1...diverging.outcome.completedSteps {
+            for block in trainer.step(s).blocks() { largest = max(largest, block.matrix.values.map(abs).max() ?? 0) }
+        }
+        #expect(largest > 1e300 && largest.isFinite)
+    }
+
+    /// Reproduction of issue 8 (6) in LibreOffice itself: the former sigmoid formula gives #NUM!
+    /// at z = −800; the workbook's formula gives the engine's 0 there and its tiny value at −709.5.
+    @Test func theFormerSigmoidFormulaOverflowsWhereTheWorkbooksDoesNot() throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/sigmoid.xlsx"
+        let book = try XLSXWorkbook(destination: path, overwrite: false)
+        let sheet = try book.addSheet(named: "Sheet 1")
+        let sigmoid = { (cell: String) in "=IF(-\(cell)>\(StepFormulas.expLimit),0,1/(1+EXP(-\(cell))))" }
+        try book.writeNumber(sheet, 0, 0, -800, nil)
+        try book.writeNumber(sheet, 0, 1, -709.5, nil)
+        try book.writeFormula(sheet, 1, 0, "=1/(1+EXP(-A1))", value: 1 / (1 + exp(800.0)), nil)   // former formula
+        try book.writeFormula(sheet, 2, 0, sigmoid("A1"), value: 1 / (1 + exp(800.0)), nil)
+        try book.writeFormula(sheet, 2, 1, sigmoid("B1"), value: 1 / (1 + exp(709.5 as Double)), nil)
+        try book.commit()
+        #expect(1 / (1 + exp(800.0)) == 0 && 1 / (1 + exp(709.5 as Double)) > 0)
+        let file = try #require(S.recalculate([path]).files.first)
+        #expect(file.formulaCells == 3)
+        #expect(file.mismatches.map(\.cell) == ["A2"])
+        #expect(file.mismatches.first?.recalculated == .error)
+    }
+
     /// The check really recalculates: a formula whose cached value is wrong is caught, and a
     /// correct one next to it is not.
     @Test func aWrongCachedValueIsFlagged() throws {

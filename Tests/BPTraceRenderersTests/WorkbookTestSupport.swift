@@ -114,6 +114,45 @@ enum WorkbookTestSupport {
         }
     }
 
+    // MARK: Gnumeric
+
+    /// `scripts/xlsx_recalc_gnumeric.py`: `ssconvert --recalc`, then every formula cell's
+    /// Gnumeric value against the cached one (same report shape as `recalculate`).
+    static func recalculateInGnumeric(_ paths: [String]) throws -> GnumericReport {
+        let python = try pythonWithOpenpyxl()
+        let args = (python == "/usr/bin/env" ? ["python3"] : []) + [script("xlsx_recalc_gnumeric.py")] + paths
+        let r = try run(python, args)
+        guard r.status == 0 else {
+            throw TestFailure("xlsx_recalc_gnumeric.py failed (status \(r.status)); it needs gnumeric (ssconvert) and openpyxl: \(r.stderr)")
+        }
+        do { return try JSONDecoder().decode(GnumericReport.self, from: r.stdout) } catch {
+            throw TestFailure("cannot read xlsx_recalc_gnumeric.py's output: \(error); stderr: \(r.stderr)")
+        }
+    }
+
+    struct GnumericReport: Decodable {
+        struct Mismatch: Decodable, CustomStringConvertible {
+            let sheet: String
+            let cell: String
+            let formula: String
+            let cached: Double?
+            let recalculated: Double?
+            let error: String?
+            var description: String {
+                "\(sheet)!\(cell) \(formula): cached \(cached.map { "\($0)" } ?? "-"), Gnumeric \(recalculated.map { "\($0)" } ?? error ?? "-")"
+            }
+        }
+        struct File: Decodable {
+            let path: String
+            let sheets: [String]
+            let formulaCells: Int
+            let recalculatedFormulaCells: Int
+            let mismatchCount: Int
+            let mismatches: [Mismatch]
+        }
+        let files: [File]
+    }
+
     // MARK: openpyxl
 
     struct FillDump: Decodable {
@@ -164,7 +203,7 @@ enum WorkbookTestSupport {
     /// A preset or one of `customSpecs()`, by name (test arguments are names, readable in reports).
     static func spec(named name: String) throws -> NetworkSpec {
         if let p = Presets.preset(named: name) { return try SpecParser.parse(text: p.json) }
-        guard let s = try customSpecs().first(where: { $0.name == name }) else { throw TestFailure("no spec named \(name)") }
+        guard let s = try (customSpecs() + extremeSpecs()).first(where: { $0.name == name }) else { throw TestFailure("no spec named \(name)") }
         return s
     }
 
@@ -225,6 +264,54 @@ enum WorkbookTestSupport {
             """),
         ]
     }
+}
+
+extension WorkbookTestSupport {
+    static let extremeNames = ["saturated-sigmoid-sse", "saturated-tanh-softmax-ce", "saturated-relu-sigmoid-ce", "diverging-sigmoid-mse"]
+
+    /// Networks at the edge of Float64, where a naive spreadsheet formula overflows although the
+    /// engine's value is finite: sigmoids of z ≈ ±800 (exp(−z) overflows to +∞ in the engine,
+    /// whose 1/(1+∞) is 0), z just above and below −709.78 (where exp(−z) overflows), a
+    /// softmax of z ≈ ±900 whose probabilities are exactly 0 and 1 or 3.6e-305 (ln ≈ −700),
+    /// sigmoid cross-entropy on outputs of exactly 0 and 1, and a network whose learning rate
+    /// makes it diverge until its values (and MSE loss) are near 1e304 and the engine stops
+    /// it at the first non-finite value.
+    static func extremeSpecs() throws -> [NetworkSpec] {
+        [
+            try spec("""
+            {"name": "saturated-sigmoid-sse", "layers": [2, 3, 2], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse",
+             "learning_rate": 0.5, "update_biases": true,
+             "weights": [[[400, -360, 1], [400, 354.9, -0.5]], [[300, -300], [-800, 800], [2, 1]]],
+             "biases": [[0, 0, 0], [0, -0.5]],
+             "data": {"inputs": [[1, 1], [1, -1], [-1, 0.5], [-1, -1], [0.1, -1.87375], [-0.9, -0.9]],
+                      "targets": [[1, 0], [0, 1], [0.5, 0.5], [0, 0], [1, 1], [0.2, 0.8]]}}
+            """),
+            try spec("""
+            {"name": "saturated-tanh-softmax-ce", "layers": [2, 3, 3], "activations": ["tanh", "softmax"], "loss": "cross_entropy",
+             "learning_rate": 0.5,
+             "weights": [[[500, -500, 3], [300, 400, -2]], [[400, -400, 0], [-300, 500, 1], [1, 1, 1]]],
+             "biases": [[0, 0, 0], [0, 0, 0]],
+             "data": {"inputs": [[1, 1], [1, -1], [-1, 0.5]], "targets": [[1, 0, 0], [0, 0, 1], [0, 1, 0]]}}
+            """),
+            try spec("""
+            {"name": "saturated-relu-sigmoid-ce", "layers": [2, 2, 2], "activations": ["relu", "sigmoid"], "loss": "cross_entropy",
+             "learning_rate": 0.1,
+             "weights": [[[400, -400], [300, 350]], [[1, -1], [-2, 2]]],
+             "biases": [[0, 0], [0, 0]],
+             "data": {"inputs": [[1, 1], [1, -1], [-1, 0.5]], "targets": [[1, 0], [1, 0], [0, 1]]}}
+            """),
+            try spec("""
+            {"name": "diverging-sigmoid-mse", "layers": [2, 3, 2], "activations": ["sigmoid", "linear"], "loss": "mse",
+             "learning_rate": 5000, "update_biases": true,
+             "weights": [[[0.5, -0.4, 0.3], [0.2, 0.6, -0.1]], [[0.7, -0.3], [0.4, 0.9], [-0.6, 0.2]]],
+             "biases": [[0.1, -0.1, 0.2], [0.05, -0.05]],
+             "data": {"inputs": [[1, 2], [-1, 0.5], [2, -1]], "targets": [[3, -2], [-1, 4], [2, 2]]}}
+            """),
+        ]
+    }
+
+    /// Steps to run an extreme spec for: the diverging one until the engine stops it.
+    static func extremeSteps(_ spec: NetworkSpec) -> Int { spec.name.hasPrefix("diverging") ? 60 : 4 }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import BPTrace
+import Foundation
 
 /// The cell formulas of every computed block of a step sheet, over cells of the same sheet:
 /// the contract's formulas (CONTRACT.md §2, `Catalogue.formula`) written cell by cell in the
@@ -11,8 +12,15 @@ struct StepFormulas: Sendable {
     static let learningRateName = "learning_rate"
     static let l2Name = "lambda_l2"
 
-    /// Row-major formula text (`=1/(1+EXP(-D7))`) of each computed block.
+    /// Row-major formula text (`=B3*G3+C3*G4+H3`) of each computed block.
     let formulas: [QuantityRef: [String]]
+    /// Row-major formula text of each helper block (`HelperBlock`), by the block it serves.
+    let helperFormulas: [QuantityRef: [String]]
+
+    /// EXP(x) overflows a spreadsheet (and becomes +∞ in the engine) for x above this, the
+    /// natural logarithm of the largest double: the literal reads back as the largest x whose
+    /// EXP is finite. The engine's sigmoid 1/(1+exp(−z)) is then 1/(1+∞) = 0 exactly.
+    static let expLimit = "709.782712893384"
 
     init(layout: StepSheetLayout) {
         let spec = layout.spec
@@ -21,6 +29,7 @@ struct StepFormulas: Sendable {
         let n = StepSheetLayout.explicitTerms
         let eta = StepFormulas.learningRateName, lambda = StepFormulas.l2Name
         var out: [QuantityRef: [String]] = [:]
+        var helpers: [QuantityRef: [String]] = [:]
 
         func block(_ q: Quantity, _ l: Int) -> BlockLayout { layout[QuantityRef(q, l)] }
         /// a(l), with a(0) = x.
@@ -54,16 +63,35 @@ struct StepFormulas: Sendable {
             case .a:
                 let z = block(.z, l)
                 switch spec.activations[l - 1] {
-                case .sigmoid: out[ref] = each(target) { r, c in "1/(1+EXP(-\(z.address(r, c))))" }
+                case .sigmoid:
+                    // The engine's 1/(1+exp(-z)), with its value 0 where exp(-z) overflows to +∞.
+                    out[ref] = each(target) { r, c in
+                        let zc = z.address(r, c)
+                        return "IF(-\(zc)>\(StepFormulas.expLimit),0,1/(1+EXP(-\(zc))))"
+                    }
                 case .tanh: out[ref] = each(target) { r, c in "TANH(\(z.address(r, c)))" }
                 case .relu: out[ref] = each(target) { r, c in "MAX(0,\(z.address(r, c)))" }
                 case .linear: out[ref] = each(target) { r, c in z.address(r, c) }
                 case .softmax:
-                    // exp(z - row max) / Σ exp(z - row max); SUMPRODUCT evaluates the row as an
-                    // array without making this an array formula.
-                    out[ref] = each(target) { r, c in
-                        let row = z.rowRange(r)
-                        return "EXP(\(z.address(r, c))-MAX(\(row)))/SUMPRODUCT(EXP(\(row)-MAX(\(row))))"
+                    // exp(z - row max) / Σ exp(z - row max), the sum written term by term; a
+                    // wide row goes through helper cells (max, e, Σe), so that no formula needs
+                    // an array expression (Gnumeric does not evaluate those inside SUMPRODUCT).
+                    if let h = layout.helpers[ref] {
+                        let m = target.cols, hb = h.block
+                        helpers[ref] = each(hb) { r, c in
+                            switch c {
+                            case 0: return "MAX(\(z.rowRange(r)))"
+                            case m + 1: return "SUM(\(hb.address(r, 1)):\(hb.address(r, m)))"
+                            default: return "EXP(\(z.address(r, c - 1))-\(hb.address(r, 0)))"
+                            }
+                        }
+                        out[ref] = each(target) { r, c in "\(hb.address(r, c + 1))/\(hb.address(r, m + 1))" }
+                    } else {
+                        out[ref] = each(target) { r, c in
+                            let max = "MAX(\(z.rowRange(r)))"
+                            let terms = (0..<z.cols).map { k in "EXP(\(z.address(r, k))-\(max))" }
+                            return terms[c] + "/(" + joined(terms) + ")"
+                        }
                     }
                 }
 
@@ -85,13 +113,20 @@ struct StepFormulas: Sendable {
                 case .sum:
                     formula = count <= n ? joined(cells.map { $0.1 }) : "SUM(\(a.range))"
                 case .crossEntropy:
-                    // Terms whose factor is 0 count 0 (0·ln 0 = 0), as in the engine: adding
-                    // (y=0) inside LN keeps it finite exactly where the factor y is 0.
-                    let yr = y.range, ar = a.range
-                    if spec.activations[L - 1] == .softmax {
-                        formula = "-SUMPRODUCT(\(yr),LN(\(ar)+(\(yr)=0)))/\(B)"
+                    // Terms whose factor is 0 count 0 (0·ln 0 = 0), as in the engine, which
+                    // skips them: IF(y=0,0,…) never takes LN(0) there. More than n terms go
+                    // through helper cells, one term each.
+                    let sigmoid = spec.activations[L - 1] != .softmax
+                    func term(_ r: Int, _ c: Int) -> String {
+                        let yc = y.address(r, c), ac = a.address(r, c)
+                        let first = "IF(\(yc)=0,0,\(yc)*LN(\(ac)))"
+                        return sigmoid ? first + "+IF(\(yc)=1,0,(1-\(yc))*LN(1-\(ac)))" : first
+                    }
+                    if let h = layout.helpers[ref] {
+                        helpers[ref] = each(h.block, term)
+                        formula = "-SUM(\(h.block.range))/\(B)"
                     } else {
-                        formula = "-(SUMPRODUCT(\(yr),LN(\(ar)+(\(yr)=0)))+SUMPRODUCT(1-\(yr),LN(1-\(ar)+(\(yr)=1))))/\(B)"
+                        formula = "-(" + joined((0..<y.rows).flatMap { r in (0..<y.cols).map { c in term(r, c) } }) + ")/\(B)"
                     }
                 }
                 out[ref] = ["=" + formula]
@@ -177,5 +212,67 @@ struct StepFormulas: Sendable {
             }
         }
         formulas = out
+        helperFormulas = helpers
+    }
+}
+
+extension StepFormulas {
+    /// The engine's values of a helper block's cells, computed from the step's traced blocks
+    /// the way the engine computes them (`Activation.apply`, `Loss.value`): the row max, then
+    /// e = exp(z − max) and their sum from left to right; the cross-entropy terms with the
+    /// terms of factor 0 left out.
+    static func helperValues(_ h: HelperBlock, spec: NetworkSpec, blocks: [QuantityRef: Matrix]) -> [Double]? {
+        let L = spec.depth
+        var out: [Double] = []
+        out.reserveCapacity(h.block.rows * h.block.cols)
+        switch h.kind {
+        case .softmax:
+            guard let z = blocks[QuantityRef(.z, L)] else { return nil }
+            for r in 0..<z.rows {
+                var m = z[r, 0]
+                for c in 1..<z.cols where z[r, c] > m { m = z[r, c] }
+                out.append(m)
+                var s = 0.0
+                for c in 0..<z.cols { let e = Foundation.exp(z[r, c] - m); out.append(e); s += e }
+                out.append(s)
+            }
+        case .crossEntropyTerms:
+            guard let y = blocks[QuantityRef(.y, L)], let a = blocks[QuantityRef(.a, L)] else { return nil }
+            let sigmoid = spec.activations[L - 1] != .softmax
+            for i in 0..<y.values.count {
+                let t = y.values[i], o = a.values[i]
+                var term = t != 0 ? t * Foundation.log(o) : 0.0
+                if sigmoid { term += 1.0 - t != 0 ? (1.0 - t) * Foundation.log(1.0 - o) : 0.0 }
+                out.append(term)
+            }
+        }
+        return out.count == h.block.rows * h.block.cols ? out : nil
+    }
+
+    /// Writes the helper block serving `owner`, if it has one: title, formula line, headers and
+    /// the formula cells with the engine's values cached. Its cells are yellow on the walkthrough
+    /// sheet where the block they serve is computed, plain elsewhere.
+    func writeHelper(of owner: QuantityRef, layout: StepSheetLayout, into cells: inout SheetCells,
+                     blocks: [QuantityRef: Matrix], columnLabels: [QuantityRef: [String]], rowLabels: [String],
+                     styles st: WorkbookStyles, ownerFill: WorkbookStyles.Fill, step s: Int) throws {
+        guard let h = layout.helpers[owner], let f = helperFormulas[owner] else { return }
+        let b = h.block
+        guard let values = StepFormulas.helperValues(h, spec: layout.spec, blocks: blocks), rowLabels.count == b.rows else {
+            throw OutputError(.io, "internal error: the helper cells of \(owner) of step \(s) cannot be computed")
+        }
+        cells.text(b.titleRow, b.col, b.title, st.blockTitle)
+        cells.text(b.formulaRow, b.col, b.formula, st.blockFormula)
+        cells.text(b.headerRow, b.col, "sample", st.corner)
+        let labels = columnLabels[h.labelSource] ?? []
+        let headers = h.kind == .softmax ? ["max"] + labels.map { "e " + $0 } + ["Σe"] : labels.map { "term " + $0 }
+        for (j, text) in headers.prefix(b.cols).enumerated() { cells.text(b.headerRow, b.firstDataCol + j, text, st.header) }
+        for i in 0..<b.rows { cells.text(b.firstDataRow + i, b.col, rowLabels[i], st.header) }
+        let format = st.number(ownerFill == .yellow ? .yellow : .plain)
+        for i in 0..<b.rows {
+            for j in 0..<b.cols {
+                let (row, col) = b.position(i, j)
+                cells.formula(row, col, f[i * b.cols + j], values[i * b.cols + j], format)
+            }
+        }
     }
 }

@@ -45,6 +45,52 @@ struct BlockLayout: Sendable {
     }
 }
 
+/// Cells that are no traced quantity but a readable step towards one, where a formula would
+/// otherwise need an array expression that not every spreadsheet evaluates: a wide softmax
+/// (more than `StepSheetLayout.explicitTerms` outputs) gets each sample's max z, the
+/// exponentials e = exp(z − max) and their sum Σe; a cross-entropy loss of more than
+/// `explicitTerms` terms gets one term per cell. They sit just before the block they serve,
+/// in the same band, titled and with headers like any block.
+struct HelperBlock: Sendable {
+    enum Kind: Sendable { case softmax, crossEntropyTerms }
+    let kind: Kind
+    /// The traced block computed from these cells (a(L) or the loss).
+    let owner: QuantityRef
+    /// Its geometry; `ref` is the owner.
+    let block: BlockLayout
+    /// The block whose column labels the helper's data columns take (a(L) or y).
+    let labelSource: QuantityRef
+
+    /// The helpers a spec's step sheet needs, by owner.
+    static func kinds(spec: NetworkSpec, batchSize B: Int) -> [QuantityRef: Kind] {
+        let L = spec.depth, n = StepSheetLayout.explicitTerms
+        var out: [QuantityRef: Kind] = [:]
+        if spec.activations[L - 1] == .softmax && spec.layers[L] > n { out[QuantityRef(.a, L)] = .softmax }
+        if spec.loss == .crossEntropy && B * spec.layers[L] > n { out[QuantityRef(.loss, L)] = .crossEntropyTerms }
+        return out
+    }
+
+    static func shape(_ kind: Kind, spec: NetworkSpec, batchSize B: Int) -> (Int, Int) {
+        switch kind {
+        case .softmax: return (B, spec.layers[spec.depth] + 2)   // max, e_1 … e_n, Σe
+        case .crossEntropyTerms: return (B, spec.layers[spec.depth])
+        }
+    }
+
+    static func text(_ kind: Kind, spec: NetworkSpec) -> (title: String, formula: String) {
+        let L = spec.depth
+        switch kind {
+        case .softmax:
+            return ("softmax helper for a(\(L)): max, e, Σe",
+                    "max = MAX of z(\(L))'s row; e = exp(z(\(L)) − max); Σe = sum of e; a(\(L)) = e / Σe")
+        case .crossEntropyTerms:
+            return spec.activations[L - 1] == .softmax
+                ? ("cross-entropy terms for the loss", "term = y·ln a(\(L)), 0 where y = 0; loss = −Σ terms / B")
+                : ("cross-entropy terms for the loss", "term = y·ln a(\(L)) + (1−y)·ln(1−a(\(L))), a part is 0 where its factor is 0; loss = −Σ terms / B")
+        }
+    }
+}
+
 /// A horizontal band of blocks under a heading bar: the blocks of one or two consecutive
 /// stages of the tutorial (3–4 and 9–10 per hidden layer, 7–8 together).
 struct Band: Sendable {
@@ -73,6 +119,8 @@ struct StepSheetLayout: Sendable {
     let columnWidth: Double
     let bands: [Band]
     let blocks: [QuantityRef: BlockLayout]
+    /// Helper cells, by the block they serve (see `HelperBlock`).
+    let helpers: [QuantityRef: HelperBlock]
     /// Every block in trace order (`Catalogue.stepQuantities`).
     let order: [QuantityRef]
     let lastRow: Int
@@ -122,7 +170,8 @@ struct StepSheetLayout: Sendable {
         }
 
         // First the positions, checked against Excel's grid; then the cell addresses.
-        struct Placed { let ref: QuantityRef; let rows, cols, col, titleRow, headerRow, width: Int; let hasNote: Bool; let text: (String, String, String?) }
+        struct Placed { let ref: QuantityRef; let helper: HelperBlock.Kind?; let rows, cols, col, titleRow, headerRow, width: Int; let hasNote: Bool; let text: (String, String, String?) }
+        let helperKinds = HelperBlock.kinds(spec: spec, batchSize: B)
         var placed: [Placed] = []
         var bands: [Band] = []
         var row = StepSheetLayout.headerRows + 1
@@ -137,15 +186,24 @@ struct StepSheetLayout: Sendable {
             let headerRow = titleRow + (hasNote ? 3 : 2)
             var col = 1
             var tallest = 0
+            // A helper goes just before the block it serves.
+            var items: [(ref: QuantityRef, helper: HelperBlock.Kind?, text: (String, String, String?))] = []
             for (ref, text) in zip(group, texts) {
-                let (r, c) = shape(ref)
+                if let kind = helperKinds[ref] {
+                    let t = HelperBlock.text(kind, spec: spec)
+                    items.append((ref, kind, (t.title, t.formula, nil)))
+                }
+                items.append((ref, nil, text))
+            }
+            for (ref, helper, text) in items {
+                let (r, c) = helper.map { HelperBlock.shape($0, spec: spec, batchSize: B) } ?? shape(ref)
                 let textColumns = max(Double(text.0.count) * StepSheetLayout.titleCharWidth, Double(text.1.count) * StepSheetLayout.formulaCharWidth,
                                       Double(text.2?.count ?? 0) * StepSheetLayout.noteCharWidth) / width
                 let w = max(1 + c, Int(textColumns.rounded(.up)))
                 guard col + w < XLSXWorkbook.maxColumns else {
                     throw OutputError(.cannotCreate, "the network is too wide for a worksheet: the blocks of stage \(heading) need more than Excel's 16,384 columns; write it as CSV (--format csv)")
                 }
-                placed.append(Placed(ref: ref, rows: r, cols: c, col: col, titleRow: titleRow, headerRow: headerRow, width: w, hasNote: hasNote, text: text))
+                placed.append(Placed(ref: ref, helper: helper, rows: r, cols: c, col: col, titleRow: titleRow, headerRow: headerRow, width: w, hasNote: hasNote, text: text))
                 tallest = max(tallest, r)
                 col += w + 1
             }
@@ -157,6 +215,7 @@ struct StepSheetLayout: Sendable {
             }
         }
         var blocks: [QuantityRef: BlockLayout] = [:]
+        var helpers: [QuantityRef: HelperBlock] = [:]
         for p in placed {
             var addresses: [String] = []
             addresses.reserveCapacity(p.rows * p.cols)
@@ -165,11 +224,18 @@ struct StepSheetLayout: Sendable {
                 let number = String(p.headerRow + 2 + i)
                 for j in 0..<p.cols { addresses.append(columns[j] + number) }
             }
-            blocks[p.ref] = BlockLayout(ref: p.ref, rows: p.rows, cols: p.cols, col: p.col, titleRow: p.titleRow, formulaRow: p.titleRow + 1,
-                                        noteRow: p.hasNote ? p.titleRow + 2 : nil, headerRow: p.headerRow, width: p.width,
-                                        title: p.text.0, formula: p.text.1, note: p.text.2, addresses: addresses)
+            let block = BlockLayout(ref: p.ref, rows: p.rows, cols: p.cols, col: p.col, titleRow: p.titleRow, formulaRow: p.titleRow + 1,
+                                    noteRow: p.hasNote ? p.titleRow + 2 : nil, headerRow: p.headerRow, width: p.width,
+                                    title: p.text.0, formula: p.text.1, note: p.text.2, addresses: addresses)
+            if let kind = p.helper {
+                helpers[p.ref] = HelperBlock(kind: kind, owner: p.ref, block: block,
+                                             labelSource: kind == .softmax ? p.ref : QuantityRef(.y, L))
+            } else {
+                blocks[p.ref] = block
+            }
         }
         self.blocks = blocks
+        self.helpers = helpers
         self.bands = bands
         lastRow = row - 2
         lastCol = maxCol
@@ -215,8 +281,8 @@ struct StepSheetLayout: Sendable {
             parts.append("tutorial: \(catalogue.tutorialName(of: QuantityRef(.b, l))) += Σ \(catalogue.tutorialName(of: QuantityRef(.delta, l)))·lr (same values)")
         case .loss where spec.loss == .crossEntropy:
             parts.append(spec.activations[L - 1] == .softmax
-                         ? "terms with y = 0 count 0 (0·ln 0 = 0): that is what +(y=0) inside LN does"
-                         : "terms whose factor is 0 count 0 (0·ln 0 = 0): that is what +(y=0), +(y=1) inside LN do")
+                         ? "terms with y = 0 count 0 (0·ln 0 = 0): that is what IF(y=0,0,…) does"
+                         : "terms whose factor is 0 count 0 (0·ln 0 = 0): that is what IF(y=0,0,…) and IF(y=1,0,…) do")
         default: break
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")

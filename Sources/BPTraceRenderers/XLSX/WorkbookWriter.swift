@@ -305,6 +305,8 @@ public final class WorkbookWriter: TraceSink, RunNotes {
                         }
                     }
                 }
+                try formulas.writeHelper(of: ref, layout: layout, into: &cells, blocks: blocks, columnLabels: columnLabels,
+                                         rowLabels: sampleLabels, styles: st, ownerFill: fill, step: s)
             }
         }
         try cells.write(to: book, sheet)
