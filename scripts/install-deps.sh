@@ -4,6 +4,8 @@
 #
 #   libxlsxwriter-dev, pkg-config     build: the workbook writer (C library, system target)
 #   libreoffice-calc-nogui, python3-uno   tests: a second spreadsheet engine recalculates workbooks
+#   gnumeric                          tests: a third engine (ssconvert --recalc) recalculates them from
+#                                     scratch; it rejects array expressions LibreOffice accepts
 #   pandoc, texlive-latex-base, texlive-latex-recommended, lmodern, librsvg2-bin
 #                                     tests: the handout through pandoc to HTML (MathML) and PDF
 #   pip: pandas, openpyxl             tests: read the CSV with pandas; check workbook fills
@@ -11,7 +13,7 @@ set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
 pip_packages=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libreoffice-calc-nogui python3-uno pandoc texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin)
+  packages+=(libreoffice-calc-nogui python3-uno gnumeric pandoc texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin)
   pip_packages+=(pandas openpyxl)
 fi
 missing=()

@@ -273,7 +273,7 @@ extension WorkbookTestSupport {
     /// engine's value is finite: sigmoids of z ≈ ±800 (exp(−z) overflows to +∞ in the engine,
     /// whose 1/(1+∞) is 0), z just above and below −709.78 (where exp(−z) overflows), a
     /// softmax of z ≈ ±900 whose probabilities are exactly 0 and 1 or 3.6e-305 (ln ≈ −700),
-    /// sigmoid cross-entropy on outputs of exactly 0 and 1, and a network whose learning rate
+    /// sigmoid cross-entropy on outputs of exactly 0 and 1 (14 terms: helper cells), and a network whose learning rate
     /// makes it diverge until its values (and MSE loss) are near 1e304 and the engine stops
     /// it at the first non-finite value.
     static func extremeSpecs() throws -> [NetworkSpec] {
@@ -298,7 +298,8 @@ extension WorkbookTestSupport {
              "learning_rate": 0.1,
              "weights": [[[400, -400], [300, 350]], [[1, -1], [-2, 2]]],
              "biases": [[0, 0], [0, 0]],
-             "data": {"inputs": [[1, 1], [1, -1], [-1, 0.5]], "targets": [[1, 0], [1, 0], [0, 1]]}}
+             "data": {"inputs": [[1, 1], [1, -1], [-1, 0.5], [0.5, 0.5], [-1, -1], [0.01, 0.02], [2, -2]],
+                      "targets": [[1, 0], [1, 0], [0, 1], [1, 0], [0, 1], [0, 1], [1, 0]]}}
             """),
             try spec("""
             {"name": "diverging-sigmoid-mse", "layers": [2, 3, 2], "activations": ["sigmoid", "linear"], "loss": "mse",
