@@ -85,6 +85,37 @@ struct WorkbookGnumericTests {
         }
     }
 
+    /// Helper cells exist exactly where a formula would otherwise need an array expression
+    /// (a softmax of more than 12 outputs, a cross-entropy of more than 12 terms); they are
+    /// titled, sit in their block's band just before it, and overlap no block.
+    @Test(arguments: ["tanh-relu-softmax", "tanh-sigmoid-ce", "wide-relu-softmax", "saturated-relu-sigmoid-ce"])
+    func helperCellsSitBeforeTheirBlockAndOverlapNothing(specName: String) throws {
+        let spec = try S.spec(named: specName)
+        let layout = try StepSheetLayout(spec: spec, decimals: 3)
+        let expected: [String: Set<QuantityRef>] = [
+            "wide-relu-softmax": [QuantityRef(.a, 2), QuantityRef(.loss, 2)],
+            "saturated-relu-sigmoid-ce": [QuantityRef(.loss, 2)],
+        ]
+        #expect(Set(layout.helpers.keys) == expected[specName] ?? [])
+        var taken = Set<String>()
+        func occupy(_ b: BlockLayout, _ what: String) {
+            for r in b.titleRow...b.lastDataRow {
+                for c in b.col...(b.col + b.width - 1) {
+                    #expect(taken.insert(A1.cell(r, c)).inserted, "\(specName): \(what) overlaps at \(A1.cell(r, c))")
+                }
+            }
+        }
+        for ref in layout.order { occupy(layout[ref], "\(ref)") }
+        for (owner, h) in layout.helpers {
+            occupy(h.block, "the helper of \(owner)")
+            let b = layout[owner]
+            #expect(h.block.titleRow == b.titleRow && h.block.col + h.block.width < b.col, "\(specName): the helper of \(owner) is not just before it")
+            #expect(!h.block.title.isEmpty && !h.block.formula.isEmpty)
+            let n = spec.layers[spec.depth]
+            #expect(h.block.rows == layout.batchSize && h.block.cols == (h.kind == .softmax ? n + 2 : n))
+        }
+    }
+
     /// The parts of a formula that make an array expression: a range outside the argument list
     /// of a range function (whose arguments must be plain cells or ranges).
     static func arrayExpressions(in formula: String) -> [String] {
