@@ -108,7 +108,8 @@ struct StepSheetLayout: Sendable {
     /// Rows above the first band (title, navigation, explanation); frozen.
     static let headerRows = 3
     /// Sums with at most this many terms are written out (`=B3*G3+C3*G4+H3`), longer ones
-    /// use SUMPRODUCT / MMULT / SUM over ranges.
+    /// use SUMPRODUCT / MMULT / SUM / SUMXMY2 over plain ranges, or helper cells where the
+    /// terms are not cells yet (softmax, cross-entropy; see `HelperBlock`).
     static let explicitTerms = 12
     /// Columns of width 1 that a character of a block's title, formula line and note takes
     /// (bold 10 pt, italic 10 pt, italic 9 pt Arial), to keep a block's text over its own columns.
