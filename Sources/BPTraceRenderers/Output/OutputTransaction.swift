@@ -112,12 +112,11 @@ public final class OutputTransaction {
                 if r == 0 { return Done(entry: e, old: nil, carried: []) }
                 if r != EEXIST { throw OutputError(.io, "cannot move the finished file into place at \(dest): \(FileSystem.reason(r))") }
                 // It appeared meanwhile: another process is writing the same output.
-                if !overwrite {
-                    throw OutputError(.exists, "\(dest) appeared while bptrace was writing it (another run writing the same output?); nothing was written; add --force to overwrite it")
-                }
+                if !overwrite { throw appeared(dest) }
                 continue
             }
-            guard overwrite else { throw OutputError(.exists, "\(dest) exists; add --force to overwrite it") }
+            // Writers refuse an existing destination before they start, so it appeared meanwhile.
+            guard overwrite else { throw appeared(dest) }
             if existing == .directory && !e.isFolder { throw OutputError(.exists, "\(dest) is a folder; cannot write a file there") }
             if existing == .file && e.isFolder { throw OutputError(.exists, "\(dest) is a file; the handout's figures folder goes there") }
             var carried: [String] = []
@@ -147,6 +146,10 @@ public final class OutputTransaction {
             return Done(entry: e, old: aside, carried: carried)
         }
         throw OutputError(.io, "cannot move the finished file into place at \(dest): it keeps changing")
+    }
+
+    private func appeared(_ dest: String) -> OutputError {
+        OutputError(.exists, "\(dest) appeared while bptrace was writing it (another run writing the same output?); nothing was written; add --force to overwrite it")
     }
 
     /// Takes a move back: the destination as it was before, the new output at its temporary name.

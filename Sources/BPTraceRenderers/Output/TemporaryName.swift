@@ -15,12 +15,13 @@ public enum TemporaryName {
     static let tags = ["partial", "old"]
 
     /// A fresh name `.BASE.TAG-PID-RANDOM` in the destination's folder.
-    static func make(beside destination: String, tag: String = "partial") -> String {
+    static func make(beside destination: String, tag: String = "partial", hidden: Bool = true) -> String {
         let dir = (destination as NSString).deletingLastPathComponent
         let base = (destination as NSString).lastPathComponent
         var g = SystemRandomNumberGenerator()
         let random = String(UInt64.random(in: 0...UInt64.max, using: &g), radix: 16)
         let padded = String(repeating: "0", count: 16 - random.count) + random
+        if !hidden { return (dir.isEmpty ? "" : dir + "/") + "\(base)-\(getpid())-\(padded)" }
         return (dir.isEmpty ? "" : dir + "/") + ".\(base).\(tag)-\(getpid())-\(padded)"
     }
 
@@ -47,9 +48,9 @@ public enum TemporaryName {
     }
 
     /// Creates a new temporary folder beside `destination` with `mode` (0700 for private ones).
-    static func createDirectory(beside destination: String, mode: mode_t) throws -> String {
+    static func createDirectory(beside destination: String, mode: mode_t, hidden: Bool = true) throws -> String {
         for _ in 0..<100 {
-            let path = make(beside: destination)
+            let path = make(beside: destination, hidden: hidden)
             var ok = false
             CleanupRegistry.withSignalsBlocked {
                 ok = mkdir(path, mode) == 0
@@ -74,6 +75,34 @@ public enum TemporaryName {
         let e = bytes.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
         let c = close(fd) == 0 ? 0 : errno
         if e != 0 || c != 0 { throw OutputError(.io, "error writing \(shownAs): \(FileSystem.reason(e != 0 ? e : c))") }
+    }
+
+    // MARK: Private folders under $TMPDIR
+
+    /// The prefix of bptrace's private folders under $TMPDIR (libxlsxwriter's sheet files).
+    static let privatePrefix = "bptrace-xlsx-"
+
+    /// $TMPDIR without a trailing slash.
+    static var temporaryRoot: String {
+        var tmp = NSTemporaryDirectory()
+        while tmp.count > 1 && tmp.hasSuffix("/") { tmp.removeLast() }
+        return tmp
+    }
+
+    /// Creates `$TMPDIR/bptrace-xlsx-PID-RANDOM` with mode 0700, after removing such folders
+    /// left by processes that no longer exist (a signal can strike while libxlsxwriter has a
+    /// file in it: the handler removes only empty folders).
+    static func createPrivateFolder() throws -> String {
+        let root = temporaryRoot
+        if let names = FileSystem.entries(root) {
+            for name in names where name.hasPrefix(privatePrefix) {
+                let parts = name.dropFirst(privatePrefix.count).split(separator: "-", omittingEmptySubsequences: false)
+                guard parts.count == 2, parts[1].count == 16, parts[1].allSatisfy(\.isHexDigit),
+                      let pid = pid_t(parts[0]), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+                FileSystem.removeTree(root + "/" + name)
+            }
+        }
+        return try createDirectory(beside: root + "/" + privatePrefix.dropLast(), mode: 0o700, hidden: false)
     }
 
     // MARK: Stale leftovers

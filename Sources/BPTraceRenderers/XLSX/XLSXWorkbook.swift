@@ -106,22 +106,10 @@ final class XLSXWorkbook {
         try OutputFile.checkDestination(destination, overwrite: overwrite)
         privateFolder = try TemporaryName.createDirectory(beside: destination, mode: 0o700)
         temporaryPath = privateFolder + "/" + (destination as NSString).lastPathComponent
-        var tmp = NSTemporaryDirectory()
-        while tmp.count > 1 && tmp.hasSuffix("/") { tmp.removeLast() }
-        var template = Array((tmp + "/bptrace-xlsx-XXXXXX").utf8CString)
-        var made: String? = nil
-        CleanupRegistry.withSignalsBlocked {
-            template.withUnsafeMutableBufferPointer { buf in
-                if mkdtemp(buf.baseAddress!) != nil {
-                    made = String(cString: buf.baseAddress!)
-                    CleanupRegistry.register(made!, directory: true)
-                }
-            }
-        }
-        guard let made else {
-            let reason = FileSystem.reason()
+        let made: String
+        do { made = try TemporaryName.createPrivateFolder() } catch {
             XLSXWorkbook.removeFolder(privateFolder)
-            throw OutputError(.cannotCreate, "cannot create a temporary folder in \(tmp): \(reason)")
+            throw error
         }
         temporaryDirectory = strdup(made)
 
