@@ -145,6 +145,19 @@ import Testing
         #expect(CLI.files(in: dir) == ["wide.json"])
     }
 
+    @Test func specNamesOfDotsStayInsideOut() throws {
+        let dir = try CLI.scratch("dot-names")
+        for name in ["..", "."] {
+            let spec = (try CLI.run(["presets", "--show", "xor"], in: dir)).stdout
+                .replacingOccurrences(of: "\"name\": \"xor\"", with: "\"name\": \"\(name)\"")
+            try Self.write(spec, dir + "/spec.json")
+            let r = try CLI.run(["run", "--spec", "spec.json", "--format", "csv,md", "--out", "o"], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(Self.listing(dir) == ["o", "spec.json"])
+        #expect(Self.listing(dir + "/o") == [".-figures", "..-figures", "...csv", "...md", "..csv", "..md"])
+    }
+
     // MARK: The figures folder keeps the user's files (item 8)
 
     @Test func forceKeepsFilesBptraceDidNotWriteInTheFiguresFolder() throws {

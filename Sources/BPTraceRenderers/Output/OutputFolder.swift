@@ -32,6 +32,8 @@ public final class OutputFolder {
             if e == EEXIST, FileManager.default.fileExists(atPath: prefix, isDirectory: &isDir), isDir.boolValue { continue }
             removeCreated()
             switch e {
+            case EEXIST where FileSystem.kind(prefix) == .link:
+                throw OutputError(.cannotCreate, "cannot create the folder \(path): \(prefix) is a symbolic link to a folder that does not exist")
             case EEXIST, ENOTDIR: throw OutputError(.cannotCreate, "cannot create the folder \(path): \(prefix) is a file, not a folder")
             case ENAMETOOLONG: throw OutputError(.cannotCreate, "cannot create the folder \(path): the path is too long (\(FileSystem.reason(e)))")
             default: throw OutputError(.cannotCreate, "cannot create the folder \(path): \(prefix): \(FileSystem.reason(e))")
