@@ -26,12 +26,22 @@ public struct RenderOptions: Sendable {
 }
 
 extension OutputFormat {
-    /// A sink that writes this format to `destination` (through a temporary file).
-    public func makeSink(destination: String, overwrite: Bool, options: RenderOptions) throws -> TraceSink {
+    /// A sink that writes this format to `destination` (through a temporary file). With a
+    /// transaction, the finished output is staged there and goes into place when the caller
+    /// commits it, together with the run's other outputs; without, when the sink finishes.
+    public func makeSink(destination: String, overwrite: Bool, options: RenderOptions,
+                         transaction: OutputTransaction? = nil) throws -> TraceSink {
         switch self {
-        case .csv: return CSVTraceWriter(file: try OutputFile(destination: destination, overwrite: overwrite))
-        case .xlsx: return try WorkbookWriter(destination: destination, overwrite: overwrite, options: options)
-        case .md: return try MarkdownHandoutWriter(destination: destination, overwrite: overwrite, options: options)
+        case .csv: return CSVTraceWriter(file: try OutputFile(destination: destination, overwrite: overwrite, transaction: transaction))
+        case .xlsx: return try WorkbookWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
+        case .md: return try MarkdownHandoutWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
         }
+    }
+
+    /// The names this format writes beside `destination`'s folder for a spec named `name`
+    /// (the file, and for the handout its figures folder): what stale-leftover cleanup and
+    /// existence checks look at.
+    public func outputNames(specName name: String) -> [String] {
+        self == .md ? ["\(name).md", "\(name)-figures"] : ["\(name).\(fileExtension)"]
     }
 }

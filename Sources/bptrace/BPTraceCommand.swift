@@ -24,9 +24,10 @@ struct BPTraceCommand: ParsableCommand {
           64  bad command-line usage (unknown option, --steps 0, ...)
           65  invalid spec, data or fixture (the message names the key path)
           66  a spec, data or fixture file does not exist or is unreadable
-          73  an output file exists (use --force) or the output folder
-              cannot be written
-          74  an I/O error while writing (no partial file is left)
+          73  an output file exists or appeared meanwhile (use --force) or
+              the output folder cannot be written
+          74  an I/O error while writing, standard output included (no
+              partial file is left)
         """,
         version: "0.1.0",
         subcommands: [RunCommand.self, PresetsCommand.self, CheckCommand.self, FixtureCommand.self, GradcheckCommand.self],

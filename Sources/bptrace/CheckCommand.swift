@@ -90,7 +90,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         let report = CheckReport(checks: checks, errors: errors)
-        print(format == "json" ? report.json() : report.text(), terminator: "")
+        try StandardOutput.write(format == "json" ? report.json() : report.text(), terminator: "")
         if errors.contains(where: { $0.kind == .missingFile }) { throw Exit.missingInput }
         if !errors.isEmpty { throw Exit.invalidSpec }
         if report.failed > 0 { throw ExitCode(1) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPTrace
+import BPTraceRenderers
 import Foundation
 
 struct FixtureCommand: ParsableCommand {
@@ -43,7 +44,7 @@ struct FixtureCommand: ParsableCommand {
     @Option(name: .long, help: "Decimals written for each value.")
     var decimals: Int = 9
 
-    @Option(name: .long, help: ArgumentHelp("Write the fixture to this file (default: standard output).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Write the fixture to this file, or to DIR/<spec name>.json when it is an existing folder or ends in / (default: standard output).", valueName: "path"))
     var out: String?
 
     @Flag(name: .long, help: "Overwrite an existing --out file.")
@@ -67,11 +68,23 @@ struct FixtureCommand: ParsableCommand {
     func validate() throws {
         guard steps >= 1, steps <= 1_000_000 else { throw ValidationError("--steps must be from 1 to 1000000, found \(steps)") }
         guard (0...17).contains(decimals) else { throw ValidationError("--decimals must be from 0 to 17, found \(decimals)") }
+        if let out, out.isEmpty { throw ValidationError("--out: expected a file or folder path, found an empty string") }
+    }
+
+    /// Where --out writes: DIR/<spec name>.json when it names an existing folder or ends in
+    /// `/` (the folder is then created if missing), else the file itself.
+    func destination(_ out: String, specName: String) -> (file: String, folder: String?) {
+        var isDir: ObjCBool = false
+        if out.hasSuffix("/") || (FileManager.default.fileExists(atPath: out, isDirectory: &isDir) && isDir.boolValue) {
+            return ((out as NSString).appendingPathComponent("\(specName).json"), out)
+        }
+        return (out, nil)
     }
 
     func run() throws {
         let netSpec = try source.load()
-        let outDir = out.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 } ?? "."
+        let target = out.map { destination($0, specName: netSpec.name) }
+        let outDir = target.map { ($0.file as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 } ?? "."
         let reference: FixtureSnapshot.SpecReference
         if let spec = source.spec {
             let text = (try? String(contentsOfFile: spec, encoding: .utf8)) ?? ""
@@ -96,7 +109,7 @@ struct FixtureCommand: ParsableCommand {
         }
         // The snapshot must check: read it back as `bptrace check` will.
         do {
-            let fixture = try FixtureParser.parse(text: text, file: out ?? "<stdout>", baseDirectory: outDir)
+            let fixture = try FixtureParser.parse(text: text, file: target?.file ?? "<stdout>", baseDirectory: outDir)
             let result = Checker.check(fixture)
             guard result.failed == 0 else {
                 printError("internal error: the snapshot does not pass its own check (\(result.failed) values)")
@@ -106,22 +119,28 @@ struct FixtureCommand: ParsableCommand {
             printError("internal error: the snapshot cannot be read back: \(e.description)")
             throw ExitCode(70)
         }
-        guard let out else { print(text, terminator: ""); return }
-        if FileManager.default.fileExists(atPath: out), !force {
-            printError("\(out) exists; use --force to overwrite it")
-            throw Exit.cannotCreate
-        }
-        let tmp = (outDir as NSString).appendingPathComponent(".\((out as NSString).lastPathComponent).tmp-\(getpid())")
+        guard let target else { try StandardOutput.write(text, terminator: ""); return }
+        try write(text, to: target.file, creating: target.folder)
+        try StandardOutput.write(target.file)
+    }
+
+    /// Writes the fixture through a temporary file moved into place when complete (as `run`
+    /// does): never through a link, never over a folder, an existing file only with --force.
+    func write(_ text: String, to file: String, creating folder: String?) throws {
+        CleanupRegistry.installSignalHandlers()
+        var created: OutputFolder? = nil
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-            if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
-            try FileManager.default.moveItem(atPath: tmp, toPath: out)
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            printError("cannot write \(out): \(error.localizedDescription)")
-            throw Exit.cannotCreate
+            if let folder { created = try OutputFolder(folder) }
+            TemporaryName.removeStale(in: (file as NSString).deletingLastPathComponent, bases: [(file as NSString).lastPathComponent])
+            let output = try OutputFile(destination: file, overwrite: force)
+            try output.write(text)
+            try output.commit()
+            created?.keep()
+        } catch let e as OutputError {
+            created?.removeCreated()
+            printError(folder != nil && created == nil ? "--out: \(e.message)" : e.message)
+            throw e.kind == .io ? Exit.io : Exit.cannotCreate
         }
-        print(out)
     }
 
     /// Splits on commas that are not inside [...] (a sample or matrix index).

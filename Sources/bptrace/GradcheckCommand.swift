@@ -75,7 +75,7 @@ struct GradcheckCommand: ParsableCommand {
     func run() throws {
         let netSpec = try source.load()
         let report = GradientCheck.run(spec: netSpec, steps: steps, options: GradientCheck.Options(eps: eps, threshold: threshold))
-        print(report.text(top: top), terminator: "")
+        try StandardOutput.write(report.text(top: top), terminator: "")
         if !report.passed { throw ExitCode(1) }
     }
 }

@@ -21,12 +21,12 @@ struct PresetsCommand: ParsableCommand {
                 _ = try loadSpec(preset: show, specPath: nil)   // prints the "unknown preset" message
                 return
             }
-            print(p.json)
+            try StandardOutput.write(p.json)
             return
         }
-        for p in Presets.all {
-            let mark = p.name == Presets.defaultName ? " (default)" : ""
-            print("\(p.name)\(mark)\n    \(p.summary)")
+        let lines = Presets.all.map { p in
+            "\(p.name)\(p.name == Presets.defaultName ? " (default)" : "")\n    \(p.summary)"
         }
+        try StandardOutput.write(lines.joined(separator: "\n"))
     }
 }

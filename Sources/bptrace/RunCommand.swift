@@ -8,7 +8,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train a network for some steps and write its trace (workbook, CSV, handout).",
         discussion: """
-        Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless --force is given; each file is written under a temporary name and renamed into place only when complete, so an error never leaves a half-written file.
+        Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless --force is given; each file is written under a temporary name and all are moved into place together only when complete, so an error, Ctrl-C or a kill never leaves a half-written file.
 
         Examples:
           # the default network (mazur-2015), 12 steps -> ./mazur-2015.xlsx
@@ -51,6 +51,7 @@ struct RunCommand: ParsableCommand {
     var sheetsLimit: Int = 200
 
     func validate() throws {
+        guard !out.isEmpty else { throw ValidationError("--out: expected a folder, found an empty string (use --out . for the current folder)") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
         guard steps <= 10_000_000 else { throw ValidationError("--steps must be at most 10000000, found \(steps)") }
         if let decimals, !(0...15).contains(decimals) { throw ValidationError("--decimals must be from 0 to 15, found \(decimals)") }
@@ -88,22 +89,34 @@ struct RunCommand: ParsableCommand {
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit
 
-        // The output folder: created if missing, refused if it is a file.
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
-            if !isDir.boolValue { printError("--out: \(out) is a file, not a folder"); throw Exit.cannotCreate }
-        } else {
-            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-                printError("--out: cannot create the folder \(out): \(error.localizedDescription)"); throw Exit.cannotCreate
-            }
+        CleanupRegistry.installSignalHandlers()
+        // The output folder: created if missing (and removed again if this run fails).
+        let folder: OutputFolder
+        do { folder = try OutputFolder(out) } catch let e as OutputError {
+            printError("--out: \(e.message)"); throw Exit.cannotCreate
         }
-        let destinations = formats.map { (out as NSString).appendingPathComponent("\(netSpec.name).\($0.fileExtension)") }
+        do {
+            try write(netSpec, formats, options, into: folder)
+            folder.keep()
+        } catch {
+            folder.removeCreated()
+            throw error
+        }
+    }
 
+    private func write(_ netSpec: NetworkSpec, _ formats: [OutputFormat], _ options: RenderOptions, into folder: OutputFolder) throws {
+        let destinations = formats.map { (out as NSString).appendingPathComponent("\(netSpec.name).\($0.fileExtension)") }
+        // Leftovers of earlier runs into this folder that were killed (SIGKILL cannot be caught).
+        TemporaryName.removeStale(in: out, bases: formats.flatMap { $0.outputNames(specName: netSpec.name) })
+
+        let transaction = OutputTransaction(overwrite: force)
         var sinks: [TraceSink] = []
         do {
             // Check every destination before opening any, so nothing is started in vain.
             for d in destinations { try OutputFile.checkDestination(d, overwrite: force) }
-            for (f, d) in zip(formats, destinations) { sinks.append(try f.makeSink(destination: d, overwrite: force, options: options)) }
+            for (f, d) in zip(formats, destinations) {
+                sinks.append(try f.makeSink(destination: d, overwrite: force, options: options, transaction: transaction))
+            }
         } catch let e as OutputError {
             printError(e.message)
             throw Exit.cannotCreate
@@ -114,14 +127,18 @@ struct RunCommand: ParsableCommand {
         do {
             outcome = try TraceRunner.run(spec: netSpec, steps: steps, sinks: sinks, progress: bar.update)
             bar.clear()
+            // Every file is complete: move them all into place, or none.
+            try transaction.commit()
         } catch let e as OutputError {
             bar.clear()
+            transaction.abort()
             sinks.removeAll()   // deinit removes the temporary files
             printError(e.message)
             throw e.kind == .io ? Exit.io : Exit.cannotCreate
         }
         for note in sinks.compactMap({ ($0 as? RunNotes)?.notes }).joined() { printNote(note) }
-        for d in destinations { print(d) }
+        for note in transaction.notes { printNote(note) }
+        try StandardOutput.write(destinations.joined(separator: "\n"))
         if let bad = outcome.stoppedBy {
             printError(bad.description)
             throw Exit.nonFinite

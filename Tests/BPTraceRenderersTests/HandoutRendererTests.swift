@@ -189,7 +189,8 @@ import Testing
             }
             files.append(f)
         }
-        #expect(Set(files[0].keys) == ["mazur-2015.md", "mazur-2015-figures/network.svg", "mazur-2015-figures/network-step-5.svg", "mazur-2015-figures/loss.svg"])
+        #expect(Set(files[0].keys) == ["mazur-2015.md", "mazur-2015-figures/network.svg", "mazur-2015-figures/network-step-5.svg", "mazur-2015-figures/loss.svg",
+                                       "mazur-2015-figures/.bptrace-manifest"])
         #expect(files[0] == files[1])
     }
 
@@ -235,11 +236,12 @@ import Testing
         // The figures folder alone also blocks.
         try FileManager.default.removeItem(atPath: folder + "/mazur-2015.md")
         #expect(throws: OutputError.self) { try HandoutSupport.write(spec: spec, steps: 1, folder: folder) }
-        try FileManager.default.createDirectory(atPath: folder + "/mazur-2015-figures/stale", withIntermediateDirectories: true)
+        // A folder of the user's in the figures folder is not bptrace's (not in its manifest): kept.
+        try FileManager.default.createDirectory(atPath: folder + "/mazur-2015-figures/mine", withIntermediateDirectories: true)
         try HandoutSupport.write(spec: spec, steps: 3, folder: folder, overwrite: true)
         let entries = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(entries == ["mazur-2015-figures", "mazur-2015.md"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/mazur-2015-figures").sorted() == ["loss.svg", "network.svg"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/mazur-2015-figures").sorted() == [".bptrace-manifest", "loss.svg", "mine", "network.svg"])
     }
 
     @Test("a sink dropped before finish leaves nothing behind")

@@ -13,8 +13,11 @@ import Foundation
 /// Streams: it keeps the blocks of the step being received only when that step is derived,
 /// plus a bounded sample of the per-step losses (at most about 1,000 points for the curve and
 /// the loss table's rows), so a run of millions of steps costs no more memory than a short one.
-/// Both the Markdown file and the figures folder are written under temporary names beside
-/// their destinations and renamed into place by `finish` (figures first).
+/// Both the Markdown file and the figures folder are written under fresh temporary names beside
+/// their destinations (figures created O_EXCL|O_NOFOLLOW inside a new folder) and go into place
+/// together in `finish`, both or neither, through an `OutputTransaction` (the run's, or one of
+/// the writer's own). The figures folder gets a manifest (`.bptrace-manifest`) of the files
+/// bptrace wrote; files of the user's in an existing figures folder are kept on `--force`.
 public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     public let destination: String
     public let figuresDestination: String
@@ -22,6 +25,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     private let figuresTemporary: String
     private let overwrite: Bool
     private let options: RenderOptions
+    private let transaction: OutputTransaction?
+    private var figureNames: Set<String> = []
     private var committed = false
 
     private var spec: NetworkSpec!
@@ -51,45 +56,43 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
 
     /// Opens the temporary Markdown file and figures folder. Fails if either destination exists
     /// and `overwrite` is false, or the folder cannot be written.
-    public init(destination: String, overwrite: Bool, options: RenderOptions) throws {
+    public init(destination: String, overwrite: Bool, options: RenderOptions, transaction: OutputTransaction? = nil) throws {
         self.destination = destination
         self.overwrite = overwrite
         self.options = options
+        self.transaction = transaction
         figuresDestination = MarkdownHandoutWriter.figuresFolder(for: destination)
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: figuresDestination, isDirectory: &isDir) {
-            if !isDir.boolValue { throw OutputError(.exists, "\(figuresDestination) is a file; the handout's figures folder goes there") }
+        switch FileSystem.kind(figuresDestination) {
+        case .none: break
+        case .directory, .link:
             if !overwrite { throw OutputError(.exists, "\(figuresDestination) exists; add --force to overwrite it") }
+        default: throw OutputError(.exists, "\(figuresDestination) is a file; the handout's figures folder goes there")
         }
-        file = try OutputFile(destination: destination, overwrite: overwrite)
-        let dir = (figuresDestination as NSString).deletingLastPathComponent
-        let base = (figuresDestination as NSString).lastPathComponent
-        figuresTemporary = (dir.isEmpty ? "" : dir + "/") + ".\(base).partial-\(getpid())"
-        MarkdownHandoutWriter.removeTree(figuresTemporary)
-        if mkdir(figuresTemporary, 0o755) != 0 {
-            let reason = String(cString: strerror(errno))
-            file.abort()
-            throw OutputError(.cannotCreate, "cannot create the figures folder beside \(destination): \(reason)")
+        let f = try OutputFile(destination: destination, overwrite: overwrite)
+        do {
+            figuresTemporary = try TemporaryName.createDirectory(beside: figuresDestination, mode: 0o755)
+        } catch {
+            f.abort()
+            throw error
         }
+        file = f
     }
 
     deinit {
-        if !committed { file.abort(); MarkdownHandoutWriter.removeTree(figuresTemporary) }
+        if !committed { file.abort(); removeFigures() }
     }
 
-    static func removeTree(_ path: String) {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return }
-        try? FileManager.default.removeItem(atPath: path)
+    private func removeFigures() {
+        for name in figureNames { CleanupRegistry.unregister(figuresTemporary + "/" + name) }
+        FileSystem.removeTree(figuresTemporary)
+        CleanupRegistry.unregister(figuresTemporary)
     }
 
     private var figuresName: String { (figuresDestination as NSString).lastPathComponent }
 
     private func writeFigure(_ name: String, _ svg: String) throws {
-        let path = figuresTemporary + "/" + name
-        guard FileManager.default.createFile(atPath: path, contents: Data(svg.utf8)) else {
-            throw OutputError(.io, "error writing \(figuresDestination)/\(name)")
-        }
+        try TemporaryName.writeNewFile(figuresTemporary + "/" + name, Array(svg.utf8), shownAs: "\(figuresDestination)/\(name)")
+        figureNames.insert(name)
     }
 
     // MARK: TraceSink
@@ -146,27 +149,21 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     private var initial: Parameters { Trainer(spec: spec).parameters }
     private var startParameters: Parameters? = nil
 
+    /// Finishes the Markdown file and the figures folder (with its manifest) and moves both
+    /// into place together: the figures first, so the Markdown never links a missing picture,
+    /// and on any failure neither (a replaced handout comes back as it was).
     private func commit() throws {
-        // Figures first, so the Markdown never links a missing picture.
-        var isDir: ObjCBool = false
-        var old: String? = nil
-        if FileManager.default.fileExists(atPath: figuresDestination, isDirectory: &isDir) {
-            guard overwrite else { throw OutputError(.exists, "\(figuresDestination) exists; add --force to overwrite it") }
-            let o = figuresTemporary + ".old"
-            MarkdownHandoutWriter.removeTree(o)
-            if rename(figuresDestination, o) != 0 {
-                throw OutputError(.io, "cannot replace \(figuresDestination): \(String(cString: strerror(errno)))")
-            }
-            old = o
-        }
-        if rename(figuresTemporary, figuresDestination) != 0 {
-            let reason = String(cString: strerror(errno))
-            if let old { _ = rename(old, figuresDestination) }
-            throw OutputError(.io, "cannot move the figures folder into place at \(figuresDestination): \(reason)")
-        }
-        if let old { MarkdownHandoutWriter.removeTree(old) }
+        try TemporaryName.writeNewFile(figuresTemporary + "/" + ManifestFolder.manifestName,
+                                       Array(ManifestFolder.manifest(figureNames).utf8), shownAs: "\(figuresDestination)/\(ManifestFolder.manifestName)")
+        figureNames.insert(ManifestFolder.manifestName)
+        let t = transaction ?? OutputTransaction(overwrite: overwrite)
+        t.stageFolder(figuresTemporary, as: figuresDestination, written: figureNames)
         committed = true
-        try file.commit()
+        do { try file.commit(into: t) } catch { t.abort(); throw error }
+        if transaction == nil {
+            try t.commit()
+            notes += t.notes
+        }
     }
 
     // MARK: steps

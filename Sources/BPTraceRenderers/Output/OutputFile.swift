@@ -14,42 +14,45 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// An output file written to a temporary name beside its destination and renamed into place
-/// only by `commit()`, so a failed or interrupted run never leaves a half-written file.
-/// Bytes are buffered and written in large chunks.
+/// An output file written to a fresh temporary name beside its destination
+/// (`.NAME.partial-PID-RANDOM`, created O_EXCL|O_NOFOLLOW, see `TemporaryName`) and moved into
+/// place only by `commit()`, so a failed or interrupted run never leaves a half-written file.
+/// With a transaction, `commit()` only finishes the file and stages it; the transaction moves
+/// it into place together with the run's other outputs. Bytes are buffered and written in
+/// large chunks.
 public final class OutputFile {
     public let destination: String
     public let temporaryPath: String
+    private let overwrite: Bool
+    private let transaction: OutputTransaction?
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let chunk = 1 << 16
     private var closed = false
 
     /// Opens a temporary file beside `destination`. Fails if `destination` exists and
-    /// `overwrite` is false, or if the folder is missing or not writable.
-    public init(destination: String, overwrite: Bool) throws {
+    /// `overwrite` is false (or is a folder), or if the folder is missing or not writable.
+    public init(destination: String, overwrite: Bool, transaction: OutputTransaction? = nil) throws {
         self.destination = destination
-        let dir = (destination as NSString).deletingLastPathComponent
-        let base = (destination as NSString).lastPathComponent
-        temporaryPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).partial-\(getpid())"
+        self.overwrite = overwrite
+        self.transaction = transaction
         try OutputFile.checkDestination(destination, overwrite: overwrite)
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 {
-            throw OutputError(.cannotCreate, "cannot write to the folder \(dir.isEmpty ? "." : dir): \(String(cString: strerror(errno)))")
-        }
+        (temporaryPath, fd) = try TemporaryName.createFile(beside: destination)
         buffer.reserveCapacity(chunk * 2)
     }
 
-    /// Throws when `destination` exists and may not be overwritten, or is a folder.
+    /// Throws when `destination` exists and may not be overwritten, or is a folder. A symbolic
+    /// link counts as existing (even a dangling one); it is replaced, never written through.
     public static func checkDestination(_ destination: String, overwrite: Bool) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDir) {
-            if isDir.boolValue { throw OutputError(.exists, "\(destination) is a folder; cannot write a file there") }
+        switch FileSystem.kind(destination) {
+        case .none: return
+        case .directory: throw OutputError(.exists, "\(destination) is a folder; cannot write a file there")
+        default:
             if !overwrite { throw OutputError(.exists, "\(destination) exists; add --force to overwrite it") }
         }
     }
 
-    deinit { if !closed { abort() } }
+    deinit { abort() }
 
     public func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
@@ -63,37 +66,33 @@ public final class OutputFile {
     }
 
     public func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw OutputError(.io, "error writing \(destination): \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
+        guard !closed else { throw OutputError(.io, "internal error: \(destination) written after it was closed") }
+        let e = buffer.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
         buffer.removeAll(keepingCapacity: true)
+        if e != 0 {
+            abort()
+            throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
+        }
     }
 
-    /// Flushes, closes and renames the file into place.
+    /// Flushes and closes the file, then moves it into place (or stages it in the transaction).
     public func commit() throws {
+        if let transaction { return try commit(into: transaction) }
+        let t = OutputTransaction(overwrite: overwrite)
+        try commit(into: t)
+        try t.commit()
+    }
+
+    /// Flushes and closes the file and stages it in `transaction`.
+    func commit(into transaction: OutputTransaction) throws {
         try flush()
         closed = true
         if close(fd) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
+            let reason = FileSystem.reason()
+            removeTemporary()
             throw OutputError(.io, "error writing \(destination): \(reason)")
         }
-        try OutputFile.moveIntoPlace(temporaryPath, destination)
-    }
-
-    /// Renames a finished temporary file onto its destination, removing it on failure.
-    public static func moveIntoPlace(_ temporary: String, _ destination: String) throws {
-        if rename(temporary, destination) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw OutputError(.io, "cannot move the finished file into place at \(destination): \(reason)")
-        }
+        transaction.stageFile(temporaryPath, as: destination)
     }
 
     /// Closes and deletes the temporary file; the destination is untouched.
@@ -101,7 +100,11 @@ public final class OutputFile {
         guard !closed else { return }
         closed = true
         close(fd)
+        removeTemporary()
+    }
+
+    private func removeTemporary() {
         unlink(temporaryPath)
+        CleanupRegistry.unregister(temporaryPath)
     }
 }
-

@@ -58,8 +58,9 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     public private(set) var notes: [String] = []
 
     /// Opens the temporary file beside `destination` now, so an existing destination or an
-    /// unwritable folder is reported before training starts.
-    public init(destination: String, overwrite: Bool, options: RenderOptions) throws {
+    /// unwritable folder is reported before training starts. With a transaction, `finish`
+    /// stages the finished workbook there instead of moving it into place.
+    public init(destination: String, overwrite: Bool, options: RenderOptions, transaction: OutputTransaction? = nil) throws {
         guard options.sheetsLimit >= 0, options.sheetsLimit <= WorkbookWriter.maximumSheetsLimit else {
             throw OutputError(.cannotCreate, "--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(options.sheetsLimit)")
         }
@@ -68,7 +69,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         }
         self.destination = destination
         self.options = options
-        book = try XLSXWorkbook(destination: destination, overwrite: overwrite)
+        book = try XLSXWorkbook(destination: destination, overwrite: overwrite, transaction: transaction)
     }
 
     static func stepName(_ s: Int) -> String { "Step \(s)" }

@@ -44,9 +44,12 @@ struct XLSXLineChart {
 }
 
 /// A small Swift face over libxlsxwriter's C API: the only file of bptrace that touches its
-/// pointers. It writes a workbook to a temporary file beside `destination`
-/// (`.<name>.partial-<pid>`) and renames it into place only in `commit()`; `abort()`, a failed
-/// `commit()` or a `deinit` before `commit()` delete the temporary file, so a failed run never
+/// pointers. libxlsxwriter opens the file it writes by name (fopen), so it writes it inside a
+/// private folder (mode 0700) created beside `destination` under a fresh temporary name
+/// (`.<name>.partial-<pid>-<random>/`), where nobody else can plant a link; `commit()` moves
+/// the finished file into place (or stages it in the run's transaction). Its own temporary
+/// files (one per sheet) go to another private folder under $TMPDIR. `abort()`, a failed
+/// `commit()` or a `deinit` before `commit()` delete both folders, so a failed run never
 /// leaves a partial workbook.
 ///
 /// - Constant-memory mode is on: libxlsxwriter streams each sheet's rows to a temporary file,
@@ -77,11 +80,16 @@ final class XLSXWorkbook {
     }
 
     let destination: String
+    /// The file libxlsxwriter writes, inside `privateFolder`.
     let temporaryPath: String
+    private let privateFolder: String
+    private let overwrite: Bool
+    private let transaction: OutputTransaction?
     private var workbook: UnsafeMutablePointer<lxw_workbook>?
     private var formats: [XLSXStyle: UnsafeMutablePointer<lxw_format>] = [:]
     private var sheetNames: Set<String> = []
-    /// The folder for libxlsxwriter's temporary files, kept alive as long as the workbook.
+    /// The folder for libxlsxwriter's temporary files (a private one under $TMPDIR), kept
+    /// alive as long as the workbook.
     private var temporaryDirectory: UnsafeMutablePointer<CChar>? = nil
     private var finished = false
     /// How many formula cells were written (tests compare it with what LibreOffice finds).
@@ -90,30 +98,31 @@ final class XLSXWorkbook {
 
     /// Opens a workbook that will become `destination`. Fails when the destination exists and
     /// `overwrite` is false, or when the folder is missing or not writable (checked now by
-    /// creating the temporary file, not only when the workbook is closed).
-    init(destination: String, overwrite: Bool) throws {
+    /// creating the private folder, not only when the workbook is closed).
+    init(destination: String, overwrite: Bool, transaction: OutputTransaction? = nil) throws {
         self.destination = destination
-        let dir = (destination as NSString).deletingLastPathComponent
-        let base = (destination as NSString).lastPathComponent
-        temporaryPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).partial-\(getpid())"
+        self.overwrite = overwrite
+        self.transaction = transaction
         try OutputFile.checkDestination(destination, overwrite: overwrite)
-        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 {
-            throw OutputError(.cannotCreate, "cannot write to the folder \(dir.isEmpty ? "." : dir): \(String(cString: strerror(errno)))")
+        privateFolder = try TemporaryName.createDirectory(beside: destination, mode: 0o700)
+        temporaryPath = privateFolder + "/" + (destination as NSString).lastPathComponent
+        let made: String
+        do { made = try TemporaryName.createPrivateFolder() } catch {
+            XLSXWorkbook.removeFolder(privateFolder)
+            throw error
         }
-        close(fd)
+        temporaryDirectory = strdup(made)
 
         // libxlsxwriter's own temporary files (one per sheet in constant-memory mode) go to
-        // $TMPDIR like every other temporary file of bptrace (by itself it reads only TMP/TEMP).
+        // the private folder under $TMPDIR (by itself it reads only TMP/TEMP); it creates them
+        // with O_EXCL and unlinks them at once.
         var options = lxw_workbook_options()
         options.constant_memory = UInt8(LXW_TRUE.rawValue)
         options.use_zip64 = UInt8(LXW_FALSE.rawValue)
-        var tmp = NSTemporaryDirectory()
-        while tmp.count > 1 && tmp.hasSuffix("/") { tmp.removeLast() }
-        temporaryDirectory = strdup(tmp)
         options.tmpdir = temporaryDirectory
         guard let wb = temporaryPath.withCString({ workbook_new_opt($0, &options) }) else {
-            unlink(temporaryPath)
+            XLSXWorkbook.removeFolder(made)
+            XLSXWorkbook.removeFolder(privateFolder)
             throw OutputError(.cannotCreate, "cannot start the workbook \(destination) (libxlsxwriter could not allocate it)")
         }
         workbook = wb
@@ -124,6 +133,19 @@ final class XLSXWorkbook {
     deinit {
         abort()
         free(temporaryDirectory)
+    }
+
+    /// Removes one of our temporary folders (and anything in it, without following links).
+    private static func removeFolder(_ path: String) {
+        FileSystem.removeTree(path)
+        CleanupRegistry.unregister(path)
+    }
+
+    private func removeTemporaries(keepingPrivateFolder: Bool = false) {
+        unlink(temporaryPath)
+        CleanupRegistry.unregister(temporaryPath)
+        if let t = temporaryDirectory { XLSXWorkbook.removeFolder(String(cString: t)) }
+        if !keepingPrivateFolder { XLSXWorkbook.removeFolder(privateFolder) }
     }
 
     /// The document's title and subject; the author is bptrace and the `created` time is fixed.
@@ -362,21 +384,31 @@ final class XLSXWorkbook {
         guard let wb = workbook else { throw OutputError(.io, "internal error: the workbook \(destination) was already closed") }
         workbook = nil
         finished = true
+        CleanupRegistry.withSignalsBlocked { CleanupRegistry.register(temporaryPath, directory: false) }
         let error = workbook_close(wb)
         if error != LXW_NO_ERROR {
-            unlink(temporaryPath)
+            removeTemporaries()
             throw OutputError(.io, "error writing \(destination): \(String(cString: lxw_strerror(error))) (is the disk full or the folder read-only?); no file was left behind")
         }
-        try OutputFile.moveIntoPlace(temporaryPath, destination)
+        // libxlsxwriter's temporary folder is done with; the private folder goes once the
+        // workbook is in place.
+        if let t = temporaryDirectory { XLSXWorkbook.removeFolder(String(cString: t)) }
+        if let transaction {
+            transaction.stageFile(temporaryPath, as: destination, container: privateFolder)
+        } else {
+            let t = OutputTransaction(overwrite: overwrite)
+            t.stageFile(temporaryPath, as: destination, container: privateFolder)
+            try t.commit()
+        }
     }
 
-    /// Drops the workbook without writing it and deletes the temporary file.
+    /// Drops the workbook without writing it and deletes the temporary files.
     func abort() {
         guard !finished else { return }
         finished = true
         if let wb = workbook { lxw_workbook_free(wb) }
         workbook = nil
-        unlink(temporaryPath)
+        removeTemporaries()
     }
 
     /// Makes sure this process may hold `files` more open files: in constant-memory mode
