@@ -6,15 +6,16 @@ public struct QuantityRef: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(quantity.rawValue)(\(layer))" }
 }
 
-/// How each quantity is computed: its stage, the quantities it is computed from, its formula
-/// in the contract's symbols and its name in the Excel tutorial. Renderers derive workbook
-/// formulas, highlighted operands and handout lines from this one table; the engine
-/// (`Trainer`) computes the same formulas, and tests make the two agree.
+/// How each quantity is computed: its stage, its formula as a cell template (`expression(of:)`,
+/// in CatalogueExpressions.swift), the quantities it is computed from (read off the formula),
+/// and its name in the Excel tutorial. The workbook prints its cell formulas from the templates;
+/// the engine (`Trainer`) computes the same formulas by hand, and CatalogueEngineTests makes
+/// the two agree.
 public struct Catalogue: Sendable {
     public let spec: NetworkSpec
     public init(spec: NetworkSpec) { self.spec = spec }
 
-    private var L: Int { spec.depth }
+    var L: Int { spec.depth }
 
     /// The quantities one step traces, in trace order (the order of `StepResult.blocks()`).
     public var stepQuantities: [QuantityRef] {
@@ -47,36 +48,10 @@ public struct Catalogue: Sendable {
         }
     }
 
-    /// The quantities `ref` is computed from, within the same step (empty for inputs x, y, W, b).
+    /// The quantities `ref` is computed from, within the same step (empty for inputs x, y, W, b):
+    /// the blocks its formula (`expression(of:)`) reads, in order of first appearance.
     public func operands(of ref: QuantityRef) -> [QuantityRef] {
-        let l = ref.layer
-        let f = l >= 1 ? spec.activations[l - 1] : .linear
-        switch ref.quantity {
-        case .x, .y, .W, .b: return []
-        case .z: return [QuantityRef(.a, l - 1).inputAware, QuantityRef(.W, l)] + (spec.bias ? [QuantityRef(.b, l)] : [])
-        case .a: return [QuantityRef(.z, l)]
-        case .E: return [QuantityRef(.y, L), QuantityRef(.a, L)]
-        case .loss: return [QuantityRef(.y, L), QuantityRef(.a, L)]
-        case .cost: return [QuantityRef(.loss, L)] + (1...L).map { QuantityRef(.W, $0) }
-        case .slope:
-            switch f {
-            case .relu, .linear: return [QuantityRef(.z, l)]
-            default: return [QuantityRef(.a, l)]
-            }
-        case .delta:
-            if l < L { return [QuantityRef(.err, l), QuantityRef(.slope, l)] }
-            switch spec.loss {
-            case .halfSSE, .mse: return [QuantityRef(.a, L), QuantityRef(.y, L), QuantityRef(.slope, L)]
-            case .crossEntropy: return [QuantityRef(.a, L), QuantityRef(.y, L)]
-            case .sum: return [QuantityRef(.slope, L)]
-            }
-        case .err:
-            return [QuantityRef(.delta, l + 1), QuantityRef(spec.update == .immediate ? .WNew : .W, l + 1)]
-        case .gradW: return [QuantityRef(.a, l - 1).inputAware, QuantityRef(.delta, l)] + (spec.l2 > 0 ? [QuantityRef(.W, l)] : [])
-        case .WNew: return [QuantityRef(.W, l), QuantityRef(.gradW, l)]
-        case .gradB: return [QuantityRef(.delta, l)]
-        case .bNew: return spec.updateBiases ? [QuantityRef(.b, l), QuantityRef(.gradB, l)] : [QuantityRef(.b, l)]
-        }
+        expression(of: ref)?.quantities ?? []
     }
 
     /// The formula in the contract's symbols, as plain text (`z(1) = a(0)·W(1) + b(1)`).
