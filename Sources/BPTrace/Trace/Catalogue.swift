@@ -54,57 +54,22 @@ public struct Catalogue: Sendable {
         expression(of: ref)?.quantities ?? []
     }
 
-    /// The formula in the contract's symbols, as plain text (`z(1) = a(0)·W(1) + b(1)`).
+    /// The formula in the contract's symbols, as plain text (`z(1) = x·W(1) + b(1)`): the
+    /// catalogue's formula printed by `TextPrinter` (matrix style); a sentence for the inputs.
     public func formula(of ref: QuantityRef) -> String {
         let l = ref.layer
-        let f = l >= 1 ? spec.activations[l - 1] : .linear
-        let prev = l - 1 == 0 ? "x" : "a(\(l - 1))"
-        switch ref.quantity {
-        case .x: return "x = the step's input batch"
-        case .y: return "y = the step's targets"
-        case .W: return "W(\(l)) = weights at the start of the step"
-        case .b: return "b(\(l)) = biases at the start of the step"
-        case .z: return "z(\(l)) = \(prev)·W(\(l))" + (spec.bias ? " + b(\(l))" : "")
-        case .a:
-            switch f {
-            case .sigmoid: return "a(\(l)) = 1 / (1 + exp(-z(\(l))))"
-            case .tanh: return "a(\(l)) = tanh(z(\(l)))"
-            case .relu: return "a(\(l)) = max(0, z(\(l)))"
-            case .linear: return "a(\(l)) = z(\(l))"
-            case .softmax: return "a(\(l)) = exp(z(\(l)) - max) / Σ exp(z(\(l)) - max), per sample"
+        let name = TextPrinter.contractName(ref)
+        guard let e = expression(of: ref) else {
+            switch ref.quantity {
+            case .x: return "x = the step's input batch"
+            case .y: return "y = the step's targets"
+            case .W: return "W(\(l)) = weights at the start of the step"
+            case .b: return "b(\(l)) = biases at the start of the step"
+            default: return "\(name): none for this network"
             }
-        case .E: return "E = y - a(\(L))"
-        case .loss:
-            switch spec.loss {
-            case .halfSSE: return "loss = 1/2 · Σ (y - a(\(L)))²"
-            case .mse: return "loss = mean of (y - a(\(L)))²"
-            case .sum: return "loss = Σ a(\(L))"
-            case .crossEntropy:
-                return f == .softmax ? "loss = -(1/B) · Σ y·ln a(\(L))" : "loss = -(1/B) · Σ [y·ln a(\(L)) + (1-y)·ln(1-a(\(L)))]"
-            }
-        case .cost: return "cost = loss + (λ/2) · Σ W²"
-        case .slope:
-            switch f {
-            case .sigmoid: return "slope(\(l)) = a(\(l)) · (1 - a(\(l)))"
-            case .tanh: return "slope(\(l)) = 1 - a(\(l))²"
-            case .relu: return "slope(\(l)) = 1 if z(\(l)) > 0 else 0"
-            case .linear, .softmax: return "slope(\(l)) = 1"
-            }
-        case .delta:
-            if l < L { return "delta(\(l)) = err(\(l)) ⊙ slope(\(l))" }
-            switch spec.loss {
-            case .halfSSE: return "delta(\(L)) = (a(\(L)) - y) ⊙ slope(\(L))"
-            case .mse: return "delta(\(L)) = 2(a(\(L)) - y) / (B·n\(L)) ⊙ slope(\(L))"
-            case .crossEntropy: return "delta(\(L)) = (a(\(L)) - y) / B"
-            case .sum: return "delta(\(L)) = slope(\(L))"
-            }
-        case .err:
-            return spec.update == .immediate ? "err(\(l)) = delta(\(l + 1))·W_new(\(l + 1))ᵀ" : "err(\(l)) = delta(\(l + 1))·W(\(l + 1))ᵀ"
-        case .gradW: return "grad_W(\(l)) = \(prev)ᵀ·delta(\(l))" + (spec.l2 > 0 ? " + λ·W(\(l))" : "")
-        case .WNew: return "W_new(\(l)) = W(\(l)) - η·grad_W(\(l))"
-        case .gradB: return "grad_b(\(l)) = column sums of delta(\(l))"
-        case .bNew: return spec.updateBiases ? "b_new(\(l)) = b(\(l)) - η·grad_b(\(l))" : "b_new(\(l)) = b(\(l)) (biases are not trained)"
         }
+        let text = "\(name) = " + TextPrinter().text(e)
+        return ref.quantity == .bNew && !spec.updateBiases ? text + " (biases are not trained)" : text
     }
 
     /// The variable's name in the Excel tutorial's code (`hidden_layer_input`, `d_output`, ...);
