@@ -23,7 +23,7 @@ extension Catalogue {
             return nil
 
         case .z:
-            // z(l)[r,j] = Σ_k a(l-1)[r,k]·W(l)[k,j] + b(l)[j]
+            // z(l)[i,j] = Σ_k a(l-1)[i,k]·W(l)[k,j] + b(l)[j]   (target cell (i, j); bound indices k, m, p, q, r, c)
             let prev = QuantityRef(.a, l - 1).inputAware
             let product = Expr.sum([Binding("k", over: .cols(prev))], cell(.a, l - 1, .row, .bound("k")) * cell(.W, l, .bound("k"), .col))
             return spec.bias ? product + cell(.b, l, .at(0), .col) : product
@@ -62,7 +62,7 @@ extension Catalogue {
             // cost = loss + λ/2 · Σ_l Σ W(l)²
             let squares = (1...L).map { k -> Expr in
                 let w = QuantityRef(.W, k)
-                return .sum([Binding("i", over: .rows(w)), Binding("j", over: .cols(w))], .square(cell(.W, k, .bound("i"), .bound("j"))))
+                return .sum([Binding("p", over: .rows(w)), Binding("q", over: .cols(w))], .square(cell(.W, k, .bound("p"), .bound("q"))))
             }
             return cell(.loss, L, .at(0), .at(0)) + lambda / .c(2) * squares.dropFirst().reduce(squares[0], +)
 
@@ -89,13 +89,13 @@ extension Catalogue {
             return same(.err, l) * same(.slope, l)
 
         case .err:
-            // err(l)[r,i] = Σ_j delta(l+1)[r,j]·W(l+1)[i,j], W_new(l+1) under the immediate order.
+            // err(l)[i,j] = Σ_k delta(l+1)[i,k]·W(l+1)[j,k], W_new(l+1) under the immediate order.
             let through: Quantity = spec.update == .immediate ? .WNew : .W
-            return .sum([Binding("j", over: .cols(QuantityRef(.delta, l + 1)))],
-                        cell(.delta, l + 1, .row, .bound("j")) * cell(through, l + 1, .col, .bound("j")))
+            return .sum([Binding("k", over: .cols(QuantityRef(.delta, l + 1)))],
+                        cell(.delta, l + 1, .row, .bound("k")) * cell(through, l + 1, .col, .bound("k")))
 
         case .gradW:
-            // grad_W(l)[i,j] = Σ_r a(l-1)[r,i]·delta(l)[r,j] (+ λ·W(l)[i,j])
+            // grad_W(l)[i,j] = Σ_r a(l-1)[r,i]·delta(l)[r,j] (+ λ·W(l)[i,j]), r over the batch
             let prev = QuantityRef(.a, l - 1).inputAware
             let product = Expr.sum([Binding("r", over: .rows(prev))], cell(.a, l - 1, .bound("r"), .row) * cell(.delta, l, .bound("r"), .col))
             return spec.l2 > 0 ? product + lambda * same(.W, l) : product

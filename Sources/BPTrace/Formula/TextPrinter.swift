@@ -6,25 +6,39 @@
 ///   `xᵀ·delta(1)`, element-wise products of blocks `⊙`, sums over a whole block `Σ (y - a(2))²`,
 ///   over a row `Σ_row`, over a column `column sums of`. Where no such reading exists a part
 ///   falls back to the indexed form.
-/// - `.indexed`: one cell, every index written (`Σ_k x[r,k]·W(1)[k,c] + b(1)[1,c]`).
+/// - `.indexed`: one cell (i, j), every index written (`Σ_k x[i,k]·W(1)[k,j] + b(1)[j]`).
 public struct TextPrinter: Sendable {
     public enum Style: Sendable { case matrix, indexed }
     public let style: Style
-    /// The quantity's symbol (`z(1)`, `x`, `loss`).
-    public let name: @Sendable (QuantityRef) -> String
-    public init(style: Style = .matrix, name: @escaping @Sendable (QuantityRef) -> String = TextPrinter.contractName) {
-        self.style = style; self.name = name
+    /// How a layer number is written (`2`, or `l+1` in the general formulas of docs/FORMULAS.md).
+    public let layer: @Sendable (Int) -> String
+    /// Named steps (softmax's max, e, Σe; a cross-entropy term) print as their names instead
+    /// of their formulas (for the workbook's helper cells, which show each step on its own).
+    public let stepsByName: Bool
+    public init(style: Style = .matrix, layer: @escaping @Sendable (Int) -> String = { String($0) }, stepsByName: Bool = false) {
+        self.style = style; self.layer = layer; self.stepsByName = stepsByName
     }
 
-    /// The contract's names: x, y, E, loss, cost without a layer; the rest with it.
-    public static let contractName: @Sendable (QuantityRef) -> String = { ref in
+    /// The contract's names: x, y, E, loss, cost without a layer; the rest with it (`z(1)`).
+    public static func contractName(_ ref: QuantityRef, layer: (Int) -> String = { String($0) }) -> String {
         switch ref.quantity {
         case .x, .y, .E, .loss, .cost: return ref.quantity.rawValue
-        default: return "\(ref.quantity.rawValue)(\(ref.layer))"
+        default: return "\(ref.quantity.rawValue)(\(layer(ref.layer)))"
         }
     }
 
+    public func name(_ ref: QuantityRef) -> String { TextPrinter.contractName(ref, layer: layer) }
+
     public func text(_ e: Expr) -> String { print(e, Scope()).text }
+
+    /// The text of a named step's body, its indices (row first, then column) standing for the
+    /// target cell's position, so a cross-entropy term over (r, c) reads `y·ln(a(2))`.
+    public func text(_ e: Expr, at indices: [Index]) -> String {
+        var s = Scope()
+        if let r = indices.first?.boundName { s.asRow.insert(r) }
+        if indices.count > 1, let c = indices[1].boundName { s.asCol.insert(c) }
+        return print(e, s).text
+    }
 
     /// What the printer knows while it descends: the bound indices that stand for the target's
     /// row or column (so `a(2)[r,c]` inside `Σ_{r,c}` prints as `a(2)`).
@@ -45,8 +59,8 @@ public struct TextPrinter: Sendable {
 
     private func index(_ i: Index) -> String {
         switch i {
-        case .row: return "r"
-        case .col: return "c"
+        case .row: return "i"
+        case .col: return "j"
         case .at(let n): return String(n + 1)
         case .bound(let n): return n
         }
@@ -56,12 +70,18 @@ public struct TextPrinter: Sendable {
         switch d {
         case .rows(let r):
             switch r.quantity {
-            case .W, .gradW, .WNew: return "n\(r.layer - 1)"
+            case .W, .gradW, .WNew: return "n" + layerIndex(r.layer - 1)
             case .b, .gradB, .bNew, .loss, .cost: return "1"
             default: return "B"
             }
-        case .cols(let r): return r.quantity == .loss || r.quantity == .cost ? "1" : "n\(r.layer)"
+        case .cols(let r): return r.quantity == .loss || r.quantity == .cost ? "1" : "n" + layerIndex(r.layer)
         }
+    }
+
+    /// `n2`, or `n(l+1)` when layers are written as expressions.
+    private func layerIndex(_ l: Int) -> String {
+        let text = layer(l)
+        return text.allSatisfy(\.isNumber) ? text : "(\(text))"
     }
 
     static func number(_ v: Double) -> String {
@@ -78,7 +98,9 @@ public struct TextPrinter: Sendable {
             } else if scalar {
                 return Out(text: name(ref), p: .atom, block: false)
             }
-            return Out(text: "\(name(ref))[\(index(r)),\(index(c))]", p: .atom, block: false)
+            // A one-row block (b, grad_b, b_new) shows its column only.
+            let at = [.b, .gradB, .bNew].contains(ref.quantity) ? index(c) : "\(index(r)),\(index(c))"
+            return Out(text: "\(name(ref))[\(at)]", p: .atom, block: false)
         case .hyper(let h):
             return Out(text: h == .learningRate ? "η" : "λ", p: .atom, block: false)
         case .constant(let v): return Out(text: TextPrinter.number(v), p: v < 0 ? .unary : .atom, block: false)
@@ -111,7 +133,8 @@ public struct TextPrinter: Sendable {
         case .when(let l, let op, let r, let t, let f):
             let text = "\(print(t, s).text) if \(print(l, s).text) \(op == .greater ? ">" : "=") \(print(r, s).text) else \(print(f, s).text)"
             return Out(text: text, p: .condition, block: print(t, s).block || print(f, s).block)
-        case .named(_, _, let body):
+        case .named(let n, _, let body):
+            if stepsByName { return Out(text: n, p: .atom, block: style == .matrix && !s.element) }
             return print(body, s)
         case .max(let b, let body):
             if style == .matrix, case .cols = b.dim {

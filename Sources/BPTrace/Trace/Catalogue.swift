@@ -72,6 +72,24 @@ public struct Catalogue: Sendable {
         return ref.quantity == .bNew && !spec.updateBiases ? text + " (biases are not trained)" : text
     }
 
+    /// The formula of `ref` as its named steps, one after the other, each over the ones before
+    /// (`max = max_row z(3); e = exp(z(3) - max); Σe = Σ_row e; a(3) = e / Σe`); nil when the
+    /// formula has no named steps.
+    public func stepwiseFormula(of ref: QuantityRef) -> String? {
+        guard let e = expression(of: ref) else { return nil }
+        // Innermost first: a step is read before the steps that use it.
+        var steps: [(name: String, indices: [Index], body: Expr)] = []
+        func walk(_ x: Expr) {
+            x.children.forEach(walk)
+            if case .named(let n, let i, let body) = x, !steps.contains(where: { $0.name == n }) { steps.append((n, i, body)) }
+        }
+        walk(e)
+        guard !steps.isEmpty else { return nil }
+        let printer = TextPrinter(stepsByName: true)
+        let parts = steps.map { "\($0.name) = " + printer.text($0.body, at: $0.indices) }
+        return (parts + ["\(TextPrinter.contractName(ref)) = " + printer.text(e)]).joined(separator: "; ")
+    }
+
     /// The variable's name in the Excel tutorial's code (`hidden_layer_input`, `d_output`, ...);
     /// layers beyond the tutorial's single hidden layer get the layer number appended.
     public func tutorialName(of ref: QuantityRef) -> String {

@@ -77,16 +77,15 @@ struct HelperBlock: Sendable {
         }
     }
 
+    /// The title, and the formula line printed from the catalogue's named steps.
     static func text(_ kind: Kind, spec: NetworkSpec) -> (title: String, formula: String) {
         let L = spec.depth
+        let catalogue = Catalogue(spec: spec)
         switch kind {
         case .softmax:
-            return ("softmax helper for a(\(L)): max, e, Σe",
-                    "max = MAX of z(\(L))'s row; e = exp(z(\(L)) − max); Σe = sum of e; a(\(L)) = e / Σe")
+            return ("softmax helper for a(\(L)): max, e, Σe", catalogue.stepwiseFormula(of: QuantityRef(.a, L)) ?? "")
         case .crossEntropyTerms:
-            return spec.activations[L - 1] == .softmax
-                ? ("cross-entropy terms for the loss", "term = y·ln a(\(L)), 0 where y = 0; loss = −Σ terms / B")
-                : ("cross-entropy terms for the loss", "term = y·ln a(\(L)) + (1−y)·ln(1−a(\(L))), a part is 0 where its factor is 0; loss = −Σ terms / B")
+            return ("cross-entropy terms for the loss", catalogue.stepwiseFormula(of: QuantityRef(.loss, L)) ?? "")
         }
     }
 }
