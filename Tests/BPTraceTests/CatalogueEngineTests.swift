@@ -43,6 +43,8 @@ import BPTrace
             for ref in catalogue.stepQuantities {
                 guard let template = catalogue.expression(of: ref) else { continue }
                 guard let engine = traced[ref] else { out.mismatches.append("\(spec.name) step \(s): \(ref) has a formula but no trace"); continue }
+                let shape = catalogue.shape(of: ref, batchSize: step.x.rows)
+                if shape != (engine.rows, engine.cols) { out.mismatches.append("\(spec.name) step \(s): \(ref) is \(engine.rows)x\(engine.cols), the catalogue says \(shape)") }
                 let e = variant(ref, template)
                 out.covered.insert(coverageKey(ref, spec))
                 for r in 0..<engine.rows {

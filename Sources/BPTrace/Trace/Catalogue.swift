@@ -32,6 +32,20 @@ public struct Catalogue: Sendable {
         return out
     }
 
+    /// The number of rows and columns of `ref`'s block in a step of `batchSize` samples: batch
+    /// quantities one row per sample, weights n(l-1) x n(l), biases one row, losses one number.
+    public func shape(of ref: QuantityRef, batchSize B: Int) -> (rows: Int, cols: Int) {
+        let l = ref.layer
+        switch ref.quantity {
+        case .x: return (B, spec.layers[0])
+        case .y, .E: return (B, spec.layers[L])
+        case .W, .gradW, .WNew: return (spec.layers[l - 1], spec.layers[l])
+        case .b, .gradB, .bNew: return (1, spec.layers[l])
+        case .loss, .cost: return (1, 1)
+        case .z, .a, .slope, .delta, .err: return (B, spec.layers[l])
+        }
+    }
+
     /// The stage that computes `ref`.
     public func stage(of ref: QuantityRef) -> Stage {
         switch ref.quantity {

@@ -141,17 +141,7 @@ struct StepSheetLayout: Sendable {
         columnWidth = decimals <= 3 ? 10 : Double(decimals + 7)
         order = catalogue.stepQuantities
 
-        func shape(_ ref: QuantityRef) -> (Int, Int) {
-            let l = ref.layer
-            switch ref.quantity {
-            case .x: return (B, spec.layers[0])
-            case .y, .E: return (B, spec.layers[L])
-            case .W, .gradW, .WNew: return (spec.layers[l - 1], spec.layers[l])
-            case .b, .gradB, .bNew: return (1, spec.layers[l])
-            case .loss, .cost: return (1, 1)
-            case .z, .a, .slope, .delta, .err: return (B, spec.layers[l])
-            }
-        }
+        func shape(_ ref: QuantityRef) -> (Int, Int) { catalogue.shape(of: ref, batchSize: B) }
 
         // Group the trace order into bands.
         func bandKey(_ ref: QuantityRef) -> String {
