@@ -6,9 +6,9 @@ public struct QuantityRef: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(quantity.rawValue)(\(layer))" }
 }
 
-/// How each quantity is computed: its stage, its formula as a cell template (`expression(of:)`,
-/// in CatalogueExpressions.swift), the quantities it is computed from (read off the formula),
-/// and its name in the Excel tutorial. The workbook prints its cell formulas from the templates;
+/// How each quantity is computed: its stage, shape, name in the Excel tutorial and formula as a
+/// cell template, declared once per quantity in `descriptor(of:)` (Formula/QuantityDescriptors.swift),
+/// and the quantities it is computed from (read off the formula). The workbook prints its cell formulas from the templates;
 /// the engine (`Trainer`) computes the same formulas by hand, and CatalogueEngineTests makes
 /// the two agree.
 public struct Catalogue: Sendable {
@@ -35,32 +35,22 @@ public struct Catalogue: Sendable {
     /// The number of rows and columns of `ref`'s block in a step of `batchSize` samples: batch
     /// quantities one row per sample, weights n(l-1) x n(l), biases one row, losses one number.
     public func shape(of ref: QuantityRef, batchSize B: Int) -> (rows: Int, cols: Int) {
-        let l = ref.layer
-        switch ref.quantity {
-        case .x: return (B, spec.layers[0])
-        case .y, .E: return (B, spec.layers[L])
-        case .W, .gradW, .WNew: return (spec.layers[l - 1], spec.layers[l])
-        case .b, .gradB, .bNew: return (1, spec.layers[l])
-        case .loss, .cost: return (1, 1)
-        case .z, .a, .slope, .delta, .err: return (B, spec.layers[l])
+        let dsc = descriptor(of: ref)
+        func n(_ e: Extent) -> Int {
+            switch e {
+            case .batch: return B
+            case .neurons(let l): return spec.layers[l]
+            case .one: return 1
+            }
         }
+        return (n(dsc.rows), n(dsc.cols))
     }
 
     /// The stage that computes `ref`.
-    public func stage(of ref: QuantityRef) -> Stage {
-        switch ref.quantity {
-        case .x, .y: return .readInputs
-        case .W, .b: return .weightsAndBiases
-        case .z: return ref.layer == L ? .output : .hiddenInput
-        case .a: return ref.layer == L ? .output : .hiddenActivation
-        case .E, .loss, .cost: return .error
-        case .slope: return .slopes
-        case .delta: return ref.layer == L ? .outputDelta : .hiddenDelta
-        case .err: return .hiddenError
-        case .gradW, .WNew: return .updateWeights
-        case .gradB, .bNew: return .updateBiases
-        }
-    }
+    public func stage(of ref: QuantityRef) -> Stage { descriptor(of: ref).stage }
+
+    /// The template of one cell (row, col) of `ref` (see `QuantityDescriptor.formula`).
+    public func expression(of ref: QuantityRef) -> Expr? { descriptor(of: ref).formula }
 
     /// The quantities `ref` is computed from, within the same step (empty for inputs x, y, W, b):
     /// the blocks its formula (`expression(of:)`) reads, in order of first appearance.
@@ -106,29 +96,7 @@ public struct Catalogue: Sendable {
 
     /// The variable's name in the Excel tutorial's code (`hidden_layer_input`, `d_output`, ...);
     /// layers beyond the tutorial's single hidden layer get the layer number appended.
-    public func tutorialName(of ref: QuantityRef) -> String {
-        let l = ref.layer
-        let hidden = l < L
-        let suffix = L > 2 && hidden ? "_\(l)" : ""
-        switch ref.quantity {
-        case .x: return "X"
-        case .y: return "y"
-        case .W: return hidden ? "wh\(suffix)" : "wout"
-        case .b: return hidden ? "bh\(suffix)" : "bout"
-        case .z: return hidden ? "hidden_layer_input\(suffix)" : "output_layer_input"
-        case .a: return hidden ? "hiddenlayer_activations\(suffix)" : "output"
-        case .E: return "E"
-        case .loss: return "loss"
-        case .cost: return "cost"
-        case .slope: return hidden ? "slope_hidden_layer\(suffix)" : "slope_output_layer"
-        case .delta: return hidden ? "d_hiddenlayer\(suffix)" : "d_output"
-        case .err: return "Error_at_hidden_layer\(suffix)"
-        case .gradW: return hidden ? "grad_wh\(suffix)" : "grad_wout"
-        case .gradB: return hidden ? "grad_bh\(suffix)" : "grad_bout"
-        case .WNew: return hidden ? "wh\(suffix) (updated)" : "wout (updated)"
-        case .bNew: return hidden ? "bh\(suffix) (updated)" : "bout (updated)"
-        }
-    }
+    public func tutorialName(of ref: QuantityRef) -> String { descriptor(of: ref).tutorialName }
 }
 
 extension QuantityRef {
