@@ -6,15 +6,16 @@ public struct QuantityRef: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(quantity.rawValue)(\(layer))" }
 }
 
-/// How each quantity is computed: its stage, the quantities it is computed from, its formula
-/// in the contract's symbols and its name in the Excel tutorial. Renderers derive workbook
-/// formulas, highlighted operands and handout lines from this one table; the engine
-/// (`Trainer`) computes the same formulas, and tests make the two agree.
+/// How each quantity is computed: its stage, shape, name in the Excel tutorial and formula as a
+/// cell template, declared once per quantity in `descriptor(of:)` (Formula/QuantityDescriptors.swift),
+/// and the quantities it is computed from (read off the formula). The workbook prints its cell formulas from the templates;
+/// the engine (`Trainer`) computes the same formulas by hand, and CatalogueEngineTests makes
+/// the two agree.
 public struct Catalogue: Sendable {
     public let spec: NetworkSpec
     public init(spec: NetworkSpec) { self.spec = spec }
 
-    private var L: Int { spec.depth }
+    var L: Int { spec.depth }
 
     /// The quantities one step traces, in trace order (the order of `StepResult.blocks()`).
     public var stepQuantities: [QuantityRef] {
@@ -31,132 +32,71 @@ public struct Catalogue: Sendable {
         return out
     }
 
+    /// The number of rows and columns of `ref`'s block in a step of `batchSize` samples: batch
+    /// quantities one row per sample, weights n(l-1) x n(l), biases one row, losses one number.
+    public func shape(of ref: QuantityRef, batchSize B: Int) -> (rows: Int, cols: Int) {
+        let dsc = descriptor(of: ref)
+        func n(_ e: Extent) -> Int {
+            switch e {
+            case .batch: return B
+            case .neurons(let l): return spec.layers[l]
+            case .one: return 1
+            }
+        }
+        return (n(dsc.rows), n(dsc.cols))
+    }
+
     /// The stage that computes `ref`.
-    public func stage(of ref: QuantityRef) -> Stage {
-        switch ref.quantity {
-        case .x, .y: return .readInputs
-        case .W, .b: return .weightsAndBiases
-        case .z: return ref.layer == L ? .output : .hiddenInput
-        case .a: return ref.layer == L ? .output : .hiddenActivation
-        case .E, .loss, .cost: return .error
-        case .slope: return .slopes
-        case .delta: return ref.layer == L ? .outputDelta : .hiddenDelta
-        case .err: return .hiddenError
-        case .gradW, .WNew: return .updateWeights
-        case .gradB, .bNew: return .updateBiases
-        }
-    }
+    public func stage(of ref: QuantityRef) -> Stage { descriptor(of: ref).stage }
 
-    /// The quantities `ref` is computed from, within the same step (empty for inputs x, y, W, b).
+    /// The template of one cell (row, col) of `ref` (see `QuantityDescriptor.formula`).
+    public func expression(of ref: QuantityRef) -> Expr? { descriptor(of: ref).formula }
+
+    /// The quantities `ref` is computed from, within the same step (empty for inputs x, y, W, b):
+    /// the blocks its formula (`expression(of:)`) reads, in order of first appearance.
     public func operands(of ref: QuantityRef) -> [QuantityRef] {
-        let l = ref.layer
-        let f = l >= 1 ? spec.activations[l - 1] : .linear
-        switch ref.quantity {
-        case .x, .y, .W, .b: return []
-        case .z: return [QuantityRef(.a, l - 1).inputAware, QuantityRef(.W, l)] + (spec.bias ? [QuantityRef(.b, l)] : [])
-        case .a: return [QuantityRef(.z, l)]
-        case .E: return [QuantityRef(.y, L), QuantityRef(.a, L)]
-        case .loss: return [QuantityRef(.y, L), QuantityRef(.a, L)]
-        case .cost: return [QuantityRef(.loss, L)] + (1...L).map { QuantityRef(.W, $0) }
-        case .slope:
-            switch f {
-            case .relu, .linear: return [QuantityRef(.z, l)]
-            default: return [QuantityRef(.a, l)]
-            }
-        case .delta:
-            if l < L { return [QuantityRef(.err, l), QuantityRef(.slope, l)] }
-            switch spec.loss {
-            case .halfSSE, .mse: return [QuantityRef(.a, L), QuantityRef(.y, L), QuantityRef(.slope, L)]
-            case .crossEntropy: return [QuantityRef(.a, L), QuantityRef(.y, L)]
-            case .sum: return [QuantityRef(.slope, L)]
-            }
-        case .err:
-            return [QuantityRef(.delta, l + 1), QuantityRef(spec.update == .immediate ? .WNew : .W, l + 1)]
-        case .gradW: return [QuantityRef(.a, l - 1).inputAware, QuantityRef(.delta, l)] + (spec.l2 > 0 ? [QuantityRef(.W, l)] : [])
-        case .WNew: return [QuantityRef(.W, l), QuantityRef(.gradW, l)]
-        case .gradB: return [QuantityRef(.delta, l)]
-        case .bNew: return spec.updateBiases ? [QuantityRef(.b, l), QuantityRef(.gradB, l)] : [QuantityRef(.b, l)]
-        }
+        expression(of: ref)?.quantities ?? []
     }
 
-    /// The formula in the contract's symbols, as plain text (`z(1) = a(0)·W(1) + b(1)`).
+    /// The formula in the contract's symbols, as plain text (`z(1) = x·W(1) + b(1)`): the
+    /// catalogue's formula printed by `TextPrinter` (matrix style); a sentence for the inputs.
     public func formula(of ref: QuantityRef) -> String {
         let l = ref.layer
-        let f = l >= 1 ? spec.activations[l - 1] : .linear
-        let prev = l - 1 == 0 ? "x" : "a(\(l - 1))"
-        switch ref.quantity {
-        case .x: return "x = the step's input batch"
-        case .y: return "y = the step's targets"
-        case .W: return "W(\(l)) = weights at the start of the step"
-        case .b: return "b(\(l)) = biases at the start of the step"
-        case .z: return "z(\(l)) = \(prev)·W(\(l))" + (spec.bias ? " + b(\(l))" : "")
-        case .a:
-            switch f {
-            case .sigmoid: return "a(\(l)) = 1 / (1 + exp(-z(\(l))))"
-            case .tanh: return "a(\(l)) = tanh(z(\(l)))"
-            case .relu: return "a(\(l)) = max(0, z(\(l)))"
-            case .linear: return "a(\(l)) = z(\(l))"
-            case .softmax: return "a(\(l)) = exp(z(\(l)) - max) / Σ exp(z(\(l)) - max), per sample"
+        let name = TextPrinter.contractName(ref)
+        guard let e = expression(of: ref) else {
+            switch ref.quantity {
+            case .x: return "x = the step's input batch"
+            case .y: return "y = the step's targets"
+            case .W: return "W(\(l)) = weights at the start of the step"
+            case .b: return "b(\(l)) = biases at the start of the step"
+            default: return "\(name): none for this network"
             }
-        case .E: return "E = y - a(\(L))"
-        case .loss:
-            switch spec.loss {
-            case .halfSSE: return "loss = 1/2 · Σ (y - a(\(L)))²"
-            case .mse: return "loss = mean of (y - a(\(L)))²"
-            case .sum: return "loss = Σ a(\(L))"
-            case .crossEntropy:
-                return f == .softmax ? "loss = -(1/B) · Σ y·ln a(\(L))" : "loss = -(1/B) · Σ [y·ln a(\(L)) + (1-y)·ln(1-a(\(L)))]"
-            }
-        case .cost: return "cost = loss + (λ/2) · Σ W²"
-        case .slope:
-            switch f {
-            case .sigmoid: return "slope(\(l)) = a(\(l)) · (1 - a(\(l)))"
-            case .tanh: return "slope(\(l)) = 1 - a(\(l))²"
-            case .relu: return "slope(\(l)) = 1 if z(\(l)) > 0 else 0"
-            case .linear, .softmax: return "slope(\(l)) = 1"
-            }
-        case .delta:
-            if l < L { return "delta(\(l)) = err(\(l)) ⊙ slope(\(l))" }
-            switch spec.loss {
-            case .halfSSE: return "delta(\(L)) = (a(\(L)) - y) ⊙ slope(\(L))"
-            case .mse: return "delta(\(L)) = 2(a(\(L)) - y) / (B·n\(L)) ⊙ slope(\(L))"
-            case .crossEntropy: return "delta(\(L)) = (a(\(L)) - y) / B"
-            case .sum: return "delta(\(L)) = slope(\(L))"
-            }
-        case .err:
-            return spec.update == .immediate ? "err(\(l)) = delta(\(l + 1))·W_new(\(l + 1))ᵀ" : "err(\(l)) = delta(\(l + 1))·W(\(l + 1))ᵀ"
-        case .gradW: return "grad_W(\(l)) = \(prev)ᵀ·delta(\(l))" + (spec.l2 > 0 ? " + λ·W(\(l))" : "")
-        case .WNew: return "W_new(\(l)) = W(\(l)) - η·grad_W(\(l))"
-        case .gradB: return "grad_b(\(l)) = column sums of delta(\(l))"
-        case .bNew: return spec.updateBiases ? "b_new(\(l)) = b(\(l)) - η·grad_b(\(l))" : "b_new(\(l)) = b(\(l)) (biases are not trained)"
         }
+        let text = "\(name) = " + TextPrinter().text(e)
+        return ref.quantity == .bNew && !spec.updateBiases ? text + " (biases are not trained)" : text
+    }
+
+    /// The formula of `ref` as its named steps, one after the other, each over the ones before
+    /// (`max = max_row z(3); e = exp(z(3) - max); Σe = Σ_row e; a(3) = e / Σe`); nil when the
+    /// formula has no named steps.
+    public func stepwiseFormula(of ref: QuantityRef) -> String? {
+        guard let e = expression(of: ref) else { return nil }
+        // Innermost first: a step is read before the steps that use it.
+        var steps: [(name: String, indices: [Index], body: Expr)] = []
+        func walk(_ x: Expr) {
+            x.children.forEach(walk)
+            if case .named(let n, let i, let body) = x, !steps.contains(where: { $0.name == n }) { steps.append((n, i, body)) }
+        }
+        walk(e)
+        guard !steps.isEmpty else { return nil }
+        let printer = TextPrinter(stepsByName: true)
+        let parts = steps.map { "\($0.name) = " + printer.text($0.body, at: $0.indices) }
+        return (parts + ["\(TextPrinter.contractName(ref)) = " + printer.text(e)]).joined(separator: "; ")
     }
 
     /// The variable's name in the Excel tutorial's code (`hidden_layer_input`, `d_output`, ...);
     /// layers beyond the tutorial's single hidden layer get the layer number appended.
-    public func tutorialName(of ref: QuantityRef) -> String {
-        let l = ref.layer
-        let hidden = l < L
-        let suffix = L > 2 && hidden ? "_\(l)" : ""
-        switch ref.quantity {
-        case .x: return "X"
-        case .y: return "y"
-        case .W: return hidden ? "wh\(suffix)" : "wout"
-        case .b: return hidden ? "bh\(suffix)" : "bout"
-        case .z: return hidden ? "hidden_layer_input\(suffix)" : "output_layer_input"
-        case .a: return hidden ? "hiddenlayer_activations\(suffix)" : "output"
-        case .E: return "E"
-        case .loss: return "loss"
-        case .cost: return "cost"
-        case .slope: return hidden ? "slope_hidden_layer\(suffix)" : "slope_output_layer"
-        case .delta: return hidden ? "d_hiddenlayer\(suffix)" : "d_output"
-        case .err: return "Error_at_hidden_layer\(suffix)"
-        case .gradW: return hidden ? "grad_wh\(suffix)" : "grad_wout"
-        case .gradB: return hidden ? "grad_bh\(suffix)" : "grad_bout"
-        case .WNew: return hidden ? "wh\(suffix) (updated)" : "wout (updated)"
-        case .bNew: return hidden ? "bh\(suffix) (updated)" : "bout (updated)"
-        }
-    }
+    public func tutorialName(of ref: QuantityRef) -> String { descriptor(of: ref).tutorialName }
 }
 
 extension QuantityRef {

@@ -77,16 +77,15 @@ struct HelperBlock: Sendable {
         }
     }
 
+    /// The title, and the formula line printed from the catalogue's named steps.
     static func text(_ kind: Kind, spec: NetworkSpec) -> (title: String, formula: String) {
         let L = spec.depth
+        let catalogue = Catalogue(spec: spec)
         switch kind {
         case .softmax:
-            return ("softmax helper for a(\(L)): max, e, Σe",
-                    "max = MAX of z(\(L))'s row; e = exp(z(\(L)) − max); Σe = sum of e; a(\(L)) = e / Σe")
+            return ("softmax helper for a(\(L)): max, e, Σe", catalogue.stepwiseFormula(of: QuantityRef(.a, L)) ?? "")
         case .crossEntropyTerms:
-            return spec.activations[L - 1] == .softmax
-                ? ("cross-entropy terms for the loss", "term = y·ln a(\(L)), 0 where y = 0; loss = −Σ terms / B")
-                : ("cross-entropy terms for the loss", "term = y·ln a(\(L)) + (1−y)·ln(1−a(\(L))), a part is 0 where its factor is 0; loss = −Σ terms / B")
+            return ("cross-entropy terms for the loss", catalogue.stepwiseFormula(of: QuantityRef(.loss, L)) ?? "")
         }
     }
 }
@@ -142,17 +141,7 @@ struct StepSheetLayout: Sendable {
         columnWidth = decimals <= 3 ? 10 : Double(decimals + 7)
         order = catalogue.stepQuantities
 
-        func shape(_ ref: QuantityRef) -> (Int, Int) {
-            let l = ref.layer
-            switch ref.quantity {
-            case .x: return (B, spec.layers[0])
-            case .y, .E: return (B, spec.layers[L])
-            case .W, .gradW, .WNew: return (spec.layers[l - 1], spec.layers[l])
-            case .b, .gradB, .bNew: return (1, spec.layers[l])
-            case .loss, .cost: return (1, 1)
-            case .z, .a, .slope, .delta, .err: return (B, spec.layers[l])
-            }
-        }
+        func shape(_ ref: QuantityRef) -> (Int, Int) { catalogue.shape(of: ref, batchSize: B) }
 
         // Group the trace order into bands.
         func bandKey(_ ref: QuantityRef) -> String {

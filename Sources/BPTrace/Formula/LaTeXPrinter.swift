@@ -1,0 +1,131 @@
+/// Prints a cell template as LaTeX (math mode, without delimiters).
+///
+/// - `.symbolic`: the general formula of cell (i, j) with Σ over named indices (`\sum_{k} x_{i,k} \cdot W^{(1)}_{k,j} + b^{(1)}_{j}`).
+/// - `.cells`: the formula of one concrete cell with every sum written out, each cell printed
+///   by the caller: as a symbol (`w_{5}`, `out_{h1}`: the handout's post-style names) or as a
+///   number (the formula with the numbers substituted).
+public struct LaTeXPrinter: Sendable {
+    public enum Mode: Sendable {
+        case symbolic
+        case cells(@Sendable (QuantityRef, Int, Int) -> String)
+    }
+    public let mode: Mode
+    /// A hyper-parameter: `\eta`, `\lambda` by default, or its value.
+    public let hyper: @Sendable (Hyper) -> String
+    /// A count: `B`, `n_{2}` by default, or its value.
+    public let count: @Sendable (Dim) -> String
+
+    public init(mode: Mode = .symbolic, hyper: @escaping @Sendable (Hyper) -> String = LaTeXPrinter.hyperSymbol,
+                count: @escaping @Sendable (Dim) -> String = LaTeXPrinter.countSymbol) {
+        self.mode = mode; self.hyper = hyper; self.count = count
+    }
+
+    public static let hyperSymbol: @Sendable (Hyper) -> String = { $0 == .learningRate ? "\\eta" : "\\lambda" }
+    public static let countSymbol: @Sendable (Dim) -> String = { d in
+        switch d {
+        case .rows(let r):
+            switch r.quantity {
+            case .W, .gradW, .WNew: return "n_{\(r.layer - 1)}"
+            case .b, .gradB, .bNew, .loss, .cost: return "1"
+            default: return "B"
+            }
+        case .cols(let r): return r.quantity == .loss || r.quantity == .cost ? "1" : "n_{\(r.layer)}"
+        }
+    }
+
+    /// The symbol of a quantity in the symbolic form (`W^{(2)}`, `\delta^{(1)}`, `x`).
+    public static func symbol(_ ref: QuantityRef) -> String {
+        switch ref.quantity {
+        case .x: return "x"
+        case .y: return "y"
+        case .E: return "E"
+        case .loss: return "\\mathcal{L}"
+        case .cost: return "C"
+        case .W: return "W^{(\(ref.layer))}"
+        case .b: return "b^{(\(ref.layer))}"
+        case .z: return "z^{(\(ref.layer))}"
+        case .a: return "a^{(\(ref.layer))}"
+        case .slope: return "f'^{(\(ref.layer))}"
+        case .delta: return "\\delta^{(\(ref.layer))}"
+        case .err: return "e^{(\(ref.layer))}"
+        case .gradW: return "\\nabla W^{(\(ref.layer))}"
+        case .gradB: return "\\nabla b^{(\(ref.layer))}"
+        case .WNew: return "W'^{(\(ref.layer))}"
+        case .bNew: return "b'^{(\(ref.layer))}"
+        }
+    }
+
+    /// The general formula (symbolic mode) or the formula of cell (row, col) (cells mode).
+    public func latex(_ e: Expr, row: Int = 0, col: Int = 0) -> String { print(e, IndexValues(row: row, col: col)).text }
+
+    private enum P: Int, Comparable {
+        case additive = 1, multiplicative, unary, power, atom
+        static func < (a: P, b: P) -> Bool { a.rawValue < b.rawValue }
+    }
+    private struct Out { let text: String; let p: P }
+    private func wrap(_ o: Out, below p: P) -> String { o.p < p ? "\\left(\(o.text)\\right)" : o.text }
+    private func leafOut(_ s: String) -> Out { Out(text: s, p: s.hasPrefix("-") ? .unary : .atom) }
+
+    private func index(_ i: Index) -> String {
+        switch i {
+        case .row: return "i"
+        case .col: return "j"
+        case .at(let n): return String(n + 1)
+        case .bound(let n): return n
+        }
+    }
+
+    private var symbolic: Bool { if case .symbolic = mode { return true } else { return false } }
+
+    private func print(_ e: Expr, _ env: IndexValues) -> Out {
+        switch e {
+        case .cell(let ref, let r, let c):
+            switch mode {
+            case .symbolic:
+                let scalar = ref.quantity == .loss || ref.quantity == .cost
+                let at = [.b, .gradB, .bNew].contains(ref.quantity) ? index(c) : "\(index(r)),\(index(c))"
+                return Out(text: scalar ? LaTeXPrinter.symbol(ref) : "\(LaTeXPrinter.symbol(ref))_{\(at)}", p: .atom)
+            case .cells(let name): return leafOut(name(ref, env[r], env[c]))
+            }
+        case .hyper(let h): return leafOut(hyper(h))
+        case .constant(let v): return leafOut(TextPrinter.number(v))
+        case .count(let d): return leafOut(count(d))
+        case .add(let a, let b): return Out(text: print(a, env).text + " + " + wrap(print(b, env), below: .multiplicative), p: .additive)
+        case .sub(let a, let b): return Out(text: print(a, env).text + " - " + wrap(print(b, env), below: .multiplicative), p: .additive)
+        case .mul(let a, let b):
+            return Out(text: wrap(print(a, env), below: .multiplicative) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
+        case .div(let a, let b): return Out(text: "\\frac{\(print(a, env).text)}{\(print(b, env).text)}", p: .atom)
+        case .neg(let a): return Out(text: "-" + wrap(print(a, env), below: .power), p: .unary)
+        case .square(let a): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{2}", p: .power)
+        case .apply(let f, let a):
+            let x = print(a, env).text
+            switch f {
+            case .exp: return Out(text: "e^{\(x)}", p: .atom)
+            case .ln: return Out(text: "\\ln\\left(\(x)\\right)", p: .atom)
+            case .sqrt: return Out(text: "\\sqrt{\(x)}", p: .atom)
+            case .tanh: return Out(text: "\\tanh\\left(\(x)\\right)", p: .atom)
+            case .relu: return Out(text: "\\max\\left(0, \(x)\\right)", p: .atom)
+            }
+        case .when(let l, let op, let r, let t, let f):
+            let test = "\(print(l, env).text) \(op == .greater ? ">" : "=") \(print(r, env).text)"
+            return Out(text: "\\begin{cases} \(print(t, env).text) & \\text{if } \(test) \\\\ \(print(f, env).text) & \\text{otherwise} \\end{cases}", p: .atom)
+        case .named(_, _, let body): return print(body, env)
+        case .max(let b, let body):
+            if symbolic { return Out(text: "\\max_{\(b.index)} " + wrap(print(body, env), below: .atom), p: .unary) }
+            let terms = expanded([b], env).map { print(body, $0).text }
+            return Out(text: "\\max\\left(\(terms.joined(separator: ", "))\\right)", p: .atom)
+        case .sum(let bindings, let body):
+            if symbolic {
+                return Out(text: "\\sum_{\(bindings.map(\.index).joined(separator: ","))} " + wrap(print(body, env), below: .multiplicative), p: .unary)
+            }
+            let terms = expanded(bindings, env).map { print(body, $0) }
+            if terms.count == 1 { return terms[0] }
+            return Out(text: terms.map { wrap($0, below: .multiplicative) }.joined(separator: " + "), p: terms.isEmpty ? .atom : .additive)
+        }
+    }
+
+    /// The index values of a written-out sum or max; counts come from the caller as numbers.
+    private func expanded(_ bindings: [Binding], _ env: IndexValues) -> [IndexValues] {
+        combinations(bindings, bindings.map { Int(count($0.dim)) ?? 0 }, base: env)
+    }
+}
