@@ -55,6 +55,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "For each failing value, name the conventions that reproduce the written number.")
     var explain = false
 
+    @Flag(name: .customLong("allow-outside-data"), help: "Let a fixture's spec read a data CSV outside the spec's folder (by default refused: a fixture may be someone else's file).")
+    var allowOutsideData = false
+
     func validate() throws {
         guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file") }
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, found \"\(format)\"") }
@@ -82,7 +85,7 @@ struct CheckCommand: ParsableCommand {
         if paths.isEmpty { printError("no *.json fixture files in \(fixtures.joined(separator: ", "))"); throw Exit.missingInput }
         for path in paths {
             do {
-                let fixture = try FixtureParser.load(path: path)
+                let fixture = try FixtureParser.load(path: path, dataAccess: allowOutsideData ? .anywhere : .specFolderOnly)
                 checks.append(Checker.check(fixture, explain: explain))
             } catch let e as FixtureErrors {
                 for err in e.errors { printError(err.description) }

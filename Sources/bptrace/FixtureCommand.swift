@@ -96,7 +96,7 @@ struct FixtureCommand: ParsableCommand {
         }
         // The snapshot must check: read it back as `bptrace check` will.
         do {
-            let fixture = try FixtureParser.parse(text: text, file: out ?? "<stdout>", baseDirectory: outDir)
+            let fixture = try FixtureParser.parse(text: text, file: out ?? "<stdout>", baseDirectory: outDir, dataAccess: source.dataAccess)
             let result = Checker.check(fixture)
             guard result.failed == 0 else {
                 printError("internal error: the snapshot does not pass its own check (\(result.failed) values)")

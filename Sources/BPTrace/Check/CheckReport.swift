@@ -28,7 +28,8 @@ public struct CheckReport: Sendable {
         if !apart.isEmpty { out.append(apart.joined(separator: ", ") + " (counted apart from passed and failed)") }
         if !errors.isEmpty { out.append("\(Set(errors.map(\.file)).count) fixture file(s) could not be read (their errors are on stderr)") }
         out.append(summaryLine)
-        return out.joined(separator: "\n") + "\n"
+        // Names, notes and titles come from the fixture file: no control characters reach the terminal.
+        return out.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"
     }
 
     static func mark(_ o: CheckOutcome) -> String {
