@@ -221,13 +221,14 @@ public enum FixtureParser {
                 let e = try parseEntry(item, index: i, baseJSON: specJSON, specBase: specBase, baseVariant: baseVariant,
                                        baseNames: baseNames, variants: &variants, defaultTolerance: defaultTolerance, steps: steps,
                                        dataAccess: dataAccess)
-                if steps == nil { try CheckLimits.checkWork(e.variant.spec, steps: e.step, path: item.path, what: e.label) }
+                try CheckLimits.checkWork(e.variant.spec, steps: e.step, path: item.path, what: SafeText.truncated(e.label, limit: 100))
                 entries.append(e)
             } catch let e as SpecError {
                 errors.append(FixtureError(file: file, path: e.path, message: e.message, kind: e.kind == .missingFile ? .missingFile : .invalid))
             }
         }
         if !errors.isEmpty { throw FixtureErrors(errors: errors) }
+        do { try CheckLimits.checkKept(entries, file: file) } catch let e as SpecError { throw fail(e) }
         return Fixture(file: file, title: title, note: note, source: source, specJSON: specJSON, baseDirectory: specBase,
                        spec: spec, steps: steps, entries: entries)
     }
