@@ -37,10 +37,13 @@ public enum SafeText {
     }
 
     /// Escaped and cut to `limit` characters, with "…" and the full length when cut.
+    /// `limit` counts the text's own characters (Unicode scalars), before escaping.
     public static func truncated(_ s: String, limit: Int = 40) -> String {
-        let e = escaped(s)
-        guard e.count > limit else { return e }
-        return String(e.prefix(limit)) + "…(\(s.utf8.count) bytes)"
+        let scalars = s.unicodeScalars
+        guard scalars.count > limit else { return escaped(s) }
+        var head = String.UnicodeScalarView()
+        head.append(contentsOf: scalars.prefix(limit))
+        return escaped(String(head)) + "…(\(s.utf8.count) bytes)"
     }
 
     /// At most `count` names, each quoted and truncated, with "and N more" after them.
