@@ -91,3 +91,17 @@ import Testing
         #expect(Self.errors(Self.fixture(value, header: "\"spec\": \"specs/net.json\""), in: dir, access: .anywhere).isEmpty)
     }
 }
+
+extension HostileFixtureTests {
+    @Test func theJSONReportEscapesControlAndBidiCharacters() throws {
+        let titled = "{\"title\": \"T\\u001b\\u0085\\u202e\\u007f\", \"preset\": \"mazur-2015\", \"values\": [{\"name\": \"E_total\", \"value\": \"9\"}]}"
+        let json = CheckReport(checks: [Checker.check(try FixtureParser.parse(text: titled, file: "f.json"))]).json()
+        #expect(!json.unicodeScalars.contains { SafeText.isUnsafe($0) && $0 != "\n" }, "\(json)")
+        // Still the same string when read back.
+        guard case .object(let root) = try JSONParser.parse(json), case .array(let fixtures)? = root.first(where: { $0.key == "fixtures" })?.value,
+              case .object(let first)? = fixtures.first, case .string(let title)? = first.first(where: { $0.key == "title" })?.value else {
+            Issue.record("no fixtures[0].title in \(json)"); return
+        }
+        #expect(title == "T\u{1B}\u{85}\u{202E}\u{7F}")
+    }
+}
