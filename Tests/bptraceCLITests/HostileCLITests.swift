@@ -90,6 +90,15 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
+    @Test func fixtureWritesOnlyWhatCheckCanRead() throws {
+        let dir = try CLI.scratch("fixturebound")
+        let r = try CLI.run(["fixture", "--steps", "1000000", "--pick", "E_total", "--out", "f.json"], in: dir)
+        #expect(r.status == 64 && r.stderr.contains("more than 100,000 values"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/f.json"))
+        let ok = try CLI.run(["fixture", "--steps", "2000", "--pick", "E_total@2000", "--out", "f.json"], in: dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     @Test func gradcheckRefusesLargeNetworks() throws {
         let dir = try CLI.scratch("gradbig")
         try "{\"layers\": [2, 400, 400, 1], \"learning_rate\": 0.5, \"data\": {\"inputs\": [[0.05, 0.1]], \"targets\": [[0.01]]}}".write(toFile: dir + "/spec.json", atomically: true, encoding: .utf8)
