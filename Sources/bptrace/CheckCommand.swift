@@ -63,16 +63,17 @@ struct CheckCommand: ParsableCommand {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, found \"\(format)\"") }
     }
 
-    /// Folders become their *.json files, sorted.
-    func files() -> [String] {
-        var out: [String] = []
+    /// Folders become their *.json files, sorted (`inFolder`: found in a folder, so it must be a
+    /// regular file: a pipe there is refused instead of blocking the check).
+    func files() -> [(path: String, inFolder: Bool)] {
+        var out: [(path: String, inFolder: Bool)] = []
         for f in fixtures {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: f, isDirectory: &isDir), isDir.boolValue {
                 let items = (try? FileManager.default.contentsOfDirectory(atPath: f)) ?? []
-                out += items.filter { $0.hasSuffix(".json") }.sorted().map { (f as NSString).appendingPathComponent($0) }
+                out += items.filter { $0.hasSuffix(".json") }.sorted().map { ((f as NSString).appendingPathComponent($0), true) }
             } else {
-                out.append(f)
+                out.append((f, false))
             }
         }
         return out
@@ -83,9 +84,9 @@ struct CheckCommand: ParsableCommand {
         var errors: [FixtureError] = []
         let paths = files()
         if paths.isEmpty { printError("no *.json fixture files in \(fixtures.joined(separator: ", "))"); throw Exit.missingInput }
-        for path in paths {
+        for (path, inFolder) in paths {
             do {
-                let fixture = try FixtureParser.load(path: path, dataAccess: allowOutsideData ? .anywhere : .specFolderOnly)
+                let fixture = try FixtureParser.load(path: path, dataAccess: allowOutsideData ? .anywhere : .specFolderOnly, regularOnly: inFolder)
                 checks.append(Checker.check(fixture, explain: explain))
             } catch let e as FixtureErrors {
                 for err in e.errors { printError(err.description) }

@@ -120,6 +120,17 @@ import Testing
         #expect(capped.status == 64 && capped.stderr.contains("more than 1000 steps to derive"), "\(capped.stderr)")
     }
 
+    @Test func aPipeInAFixtureFolderDoesNotBlockTheCheck() throws {
+        let dir = try CLI.scratch("fifo")
+        try FileManager.default.createDirectory(atPath: dir + "/fx", withIntermediateDirectories: true)
+        #expect(mkfifo(dir + "/fx/a.json", 0o644) == 0)
+        try "{\"preset\": \"mazur-2015\", \"values\": [{\"name\": \"E_total\", \"value\": \"0.298371109\"}]}".write(toFile: dir + "/fx/b.json", atomically: true, encoding: .utf8)
+        let start = Date()
+        let r = try CLI.run(["check", "fx"], in: dir)
+        #expect(r.status == 65 && r.stderr.contains("a.json: not a regular file") && r.stdout.contains("1 passed, 0 failed"), "\(r.stdout)\(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
     @Test func aHugeSpecFileIsRefusedQuickly() throws {
         let dir = try CLI.scratch("hugespec")
         FileManager.default.createFile(atPath: dir + "/spec.json", contents: nil)

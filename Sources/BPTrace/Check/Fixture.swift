@@ -216,7 +216,7 @@ public enum FixtureParser {
                 let full = rel.hasPrefix("/") ? rel : (baseDirectory as NSString).appendingPathComponent(rel)
                 let shown = SafeText.truncated(rel, limit: 200)
                 let bytes: [UInt8]
-                do { bytes = try InputFile.bytes(path: full, shownAs: rel, what: "spec file", keyPath: "spec") } catch let e as SpecError {
+                do { bytes = try InputFile.bytes(path: full, shownAs: rel, what: "spec file", keyPath: "spec", regularOnly: true) } catch let e as SpecError {
                     throw SpecError("spec", "\(e.message) (relative to the fixture: \(SafeText.truncated(full, limit: 200)))", kind: e.kind)
                 }
                 let json: JSONValue

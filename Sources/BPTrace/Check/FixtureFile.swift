@@ -33,18 +33,19 @@ extension FixtureParser {
     /// every number read, before anything runs. Throws `FixtureErrors`.
     /// A data CSV the fixture's spec names is read only from inside the spec's folder unless
     /// `dataAccess` is `.anywhere` (`--allow-outside-data`).
-    public static func load(path: String, dataAccess: DataAccess = .specFolderOnly) throws -> Fixture {
+    /// `regularOnly` refuses devices, pipes and sockets without blocking (files found in a folder).
+    public static func load(path: String, dataAccess: DataAccess = .specFolderOnly, regularOnly: Bool = false) throws -> Fixture {
         let file = path
         let bytes: [UInt8]
-        switch InputFile.read(path: path) {
+        switch InputFile.read(path: path, regularOnly: regularOnly) {
         case .success(let b): bytes = b
         case .failure(let f):
             let message: String, kind: FixtureError.Kind
             switch f {
             case .missing: (message, kind) = ("the fixture file does not exist", .missingFile)
             case .unreadable(let why): (message, kind) = ("cannot read the fixture file: \(why)", .missingFile)
-            case .isDirectory: (message, kind) = ("is a folder, not a fixture file", .missingFile)
-            case .notRegular: (message, kind) = ("is not a regular file", .invalid)
+            case .isDirectory: (message, kind) = ("a folder, not a fixture file", .missingFile)
+            case .notRegular: (message, kind) = ("not a regular file (a device, pipe or socket)", .invalid)
             case .tooLarge: (message, kind) = ("the fixture file is larger than \(InputFile.limitText), the limit for input files", .invalid)
             }
             throw FixtureErrors(errors: [FixtureError(file: file, path: "", message: message, kind: kind)])
