@@ -32,6 +32,11 @@ struct CheckCommand: ParsableCommand {
 
         A FIXTURE may be a folder: every *.json file in it is checked.
 
+        A fixture is often someone else's file, so a check is bounded: at most
+        1,000,000 steps and 100,000,000 traced values a run, and a spec's data
+        CSV is read only from inside the spec's folder unless
+        --allow-outside-data is given (limits: docs/SPEC.md).
+
         Examples:
           bptrace check Fixtures/*
           bptrace check my-homework.json --explain
