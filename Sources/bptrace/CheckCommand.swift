@@ -32,6 +32,11 @@ struct CheckCommand: ParsableCommand {
 
         A FIXTURE may be a folder: every *.json file in it is checked.
 
+        A fixture is often someone else's file, so a check is bounded: at most
+        1,000,000 steps and 100,000,000 traced values a run, and a spec's data
+        CSV is read only from inside the spec's folder unless
+        --allow-outside-data is given (limits: docs/SPEC.md).
+
         Examples:
           bptrace check Fixtures/*
           bptrace check my-homework.json --explain
@@ -55,21 +60,25 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "For each failing value, name the conventions that reproduce the written number.")
     var explain = false
 
+    @Flag(name: .customLong("allow-outside-data"), help: "Let a fixture's spec read a data CSV outside the spec's folder (by default refused: a fixture may be someone else's file).")
+    var allowOutsideData = false
+
     func validate() throws {
         guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file") }
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, found \"\(format)\"") }
     }
 
-    /// Folders become their *.json files, sorted.
-    func files() -> [String] {
-        var out: [String] = []
+    /// Folders become their *.json files, sorted (`inFolder`: found in a folder, so it must be a
+    /// regular file: a pipe there is refused instead of blocking the check).
+    func files() -> [(path: String, inFolder: Bool)] {
+        var out: [(path: String, inFolder: Bool)] = []
         for f in fixtures {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: f, isDirectory: &isDir), isDir.boolValue {
                 let items = (try? FileManager.default.contentsOfDirectory(atPath: f)) ?? []
-                out += items.filter { $0.hasSuffix(".json") }.sorted().map { (f as NSString).appendingPathComponent($0) }
+                out += items.filter { $0.hasSuffix(".json") }.sorted().map { ((f as NSString).appendingPathComponent($0), true) }
             } else {
-                out.append(f)
+                out.append((f, false))
             }
         }
         return out
@@ -80,9 +89,9 @@ struct CheckCommand: ParsableCommand {
         var errors: [FixtureError] = []
         let paths = files()
         if paths.isEmpty { printError("no *.json fixture files in \(fixtures.joined(separator: ", "))"); throw Exit.missingInput }
-        for path in paths {
+        for (path, inFolder) in paths {
             do {
-                let fixture = try FixtureParser.load(path: path)
+                let fixture = try FixtureParser.load(path: path, dataAccess: allowOutsideData ? .anywhere : .specFolderOnly, regularOnly: inFolder)
                 checks.append(Checker.check(fixture, explain: explain))
             } catch let e as FixtureErrors {
                 for err in e.errors { printError(err.description) }

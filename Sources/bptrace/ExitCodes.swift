@@ -16,16 +16,17 @@ enum Exit {
     static let io = ExitCode(74)
 }
 
-/// Prints `bptrace: error: message` to stderr.
+/// Prints `bptrace: error: message` to stderr, control and invisible formatting characters
+/// escaped (a message may quote a file's name or a column's name).
 func printError(_ message: String) {
     var stderr = StandardError()
-    print("bptrace: error: \(message)", to: &stderr)
+    print("bptrace: error: \(SafeText.escaped(message))", to: &stderr)
 }
 
 /// Prints a note to stderr.
 func printNote(_ message: String) {
     var stderr = StandardError()
-    print("bptrace: \(message)", to: &stderr)
+    print("bptrace: \(SafeText.escaped(message, keepNewlines: true))", to: &stderr)
 }
 
 struct StandardError: TextOutputStream {
@@ -33,9 +34,9 @@ struct StandardError: TextOutputStream {
 }
 
 /// Loads the spec named by `--spec` or `--preset`, turning spec errors into messages and exit codes.
-func loadSpec(preset: String?, specPath: String?) throws -> NetworkSpec {
+func loadSpec(preset: String?, specPath: String?, dataAccess: DataAccess = .specFolderOnly) throws -> NetworkSpec {
     do {
-        if let specPath { return try SpecParser.load(path: specPath) }
+        if let specPath { return try SpecParser.load(path: specPath, dataAccess: dataAccess) }
         return try Presets.spec(named: preset ?? Presets.defaultName)
     } catch let e as SpecError {
         let origin = specPath.map { "\($0): " } ?? ""

@@ -109,7 +109,7 @@ struct FixtureCommand: ParsableCommand {
         }
         // The snapshot must check: read it back as `bptrace check` will.
         do {
-            let fixture = try FixtureParser.parse(text: text, file: target?.file ?? "<stdout>", baseDirectory: outDir)
+            let fixture = try FixtureParser.parse(text: text, file: target?.file ?? "<stdout>", baseDirectory: outDir, dataAccess: source.dataAccess)
             let result = Checker.check(fixture)
             guard result.failed == 0 else {
                 printError("internal error: the snapshot does not pass its own check (\(result.failed) values)")

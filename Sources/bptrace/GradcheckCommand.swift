@@ -1,5 +1,9 @@
 import ArgumentParser
 import BPTrace
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct GradcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +50,9 @@ struct GradcheckCommand: ParsableCommand {
           0   every relative error is within the threshold
           1   a relative error exceeds the threshold
           64  bad command-line usage
-          65  invalid spec or data
+          65  invalid spec or data, or a network too large to check
+              (more than 100,000 weights and biases, or more than 1e10
+              parameters x traced values per step x steps)
           66  a spec or data file does not exist or cannot be read
         """
     )
@@ -74,8 +80,37 @@ struct GradcheckCommand: ParsableCommand {
 
     func run() throws {
         let netSpec = try source.load()
-        let report = GradientCheck.run(spec: netSpec, steps: steps, options: GradientCheck.Options(eps: eps, threshold: threshold))
+        if let why = GradientCheck.refusal(spec: netSpec, steps: steps) {
+            printError((source.spec.map { "\($0): " } ?? "") + "layers: " + why)
+            throw Exit.invalidSpec
+        }
+        let bar = GradcheckProgress()
+        let report = GradientCheck.run(spec: netSpec, steps: steps, options: GradientCheck.Options(eps: eps, threshold: threshold),
+                                       progress: bar.update)
+        bar.clear()
         try StandardOutput.write(report.text(top: top), terminator: "")
         if !report.passed { throw ExitCode(1) }
+    }
+}
+
+/// "checked 1200/4000 parameters" on stderr, only when stderr is a terminal and the check has
+/// taken more than a second; redrawn at most ten times a second.
+final class GradcheckProgress {
+    private let start = Date()
+    private var last = Date.distantPast
+    private var drawn = false
+    private let enabled = isatty(STDERR_FILENO) == 1
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(last) > 0.1 || done == total else { return }
+        last = now
+        var e = StandardError(); e.write("\rgradcheck: \(done)/\(total) parameters (central differences)")
+        drawn = true
+    }
+
+    func clear() {
+        if drawn { var e = StandardError(); e.write("\r\u{1B}[K"); drawn = false }
     }
 }

@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
         if let detail, HandoutDetail(rawValue: detail) == nil {
             throw ValidationError("--detail: expected full, matrix or summary, found \"\(detail)\"")
         }
-        do { _ = try HandoutStepList.parse(handoutSteps) } catch let e as HandoutStepList.ParseError { throw ValidationError(e.description) }
+        do { _ = try HandoutStepList.parse(handoutSteps, upTo: steps) } catch let e as HandoutStepList.ParseError { throw ValidationError(e.description) }
         guard walkthrough >= 1 else { throw ValidationError("--walkthrough must be a step >= 1, found \(walkthrough)") }
         guard (0...WorkbookWriter.maximumSheetsLimit).contains(sheetsLimit) else {
             throw ValidationError("--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(sheetsLimit)")
@@ -85,7 +85,7 @@ struct RunCommand: ParsableCommand {
         options.decimals = decimals ?? 3
         options.handoutDecimals = decimals
         options.detail = detail.flatMap(HandoutDetail.init(rawValue:))
-        options.handoutSteps = (try? HandoutStepList.parse(handoutSteps)) ?? [1]
+        options.handoutSteps = (try? HandoutStepList.parse(handoutSteps, upTo: steps)) ?? [1]
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit
 

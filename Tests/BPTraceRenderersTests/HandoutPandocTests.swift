@@ -82,4 +82,26 @@ import Testing
         let (p, isPDF) = try HandoutSupport.pdf(path)
         #expect(p.status == 0 && isPDF, "\(p.stderr)")
     }
+
+    @Test("column names outside Latin-1 (emoji, CJK, U+202E, combining accents, ESC) still give a PDF")
+    func unicodeColumnNames() throws {
+        let folder = try HandoutSupport.freshFolder("unicode")
+        let columns = ["x\u{1F600}", "温度", "r\u{202E}tl", "e\u{301}t\u{E9}", "t\u{1B}[31m", "\u{C5}ngstr\u{F6}m"]
+        let header = columns.map { "\"" + $0 + "\"" }.joined(separator: ",")
+        try (header + "\n0.1,0.2,0.3,0.4,0.9,0.1\n0.5,0.6,0.7,0.8,0.2,0.8\n").write(toFile: folder + "/data.csv", atomically: true, encoding: .utf8)
+        func json(_ s: String) -> String { "\"" + s.unicodeScalars.map { $0.value < 0x20 ? String(format: "\\u%04x", $0.value) : String($0) }.joined() + "\"" }
+        let spec = """
+        {"name": "unicode", "layers": [4, 2, 2], "learning_rate": 0.5, "batch": "sample",
+         "data": {"csv": "data.csv", "inputs": [\(columns[0..<4].map(json).joined(separator: ", "))], "targets": [\(columns[4...].map(json).joined(separator: ", "))]}}
+        """
+        try spec.write(toFile: folder + "/spec.json", atomically: true, encoding: .utf8)
+        let path = try HandoutSupport.write(spec: try SpecParser.load(path: folder + "/spec.json"), steps: 1, folder: folder)
+        let md = try String(contentsOfFile: path, encoding: .utf8)
+        for shown in ["[U+1F600]", "[U+6E29][U+5EA6]", "[U+202E]", "\u{E9}t\u{E9}", "[U+001B]", "\u{C5}ngstr\u{F6}m"] {
+            #expect(md.contains(HandoutEscape.markdown(shown)), "\(shown) is not in the handout")
+        }
+        #expect(!md.unicodeScalars.contains { [0x1B, 0x202E, 0x301, 0x1F600, 0x6E29].contains($0.value) })
+        let (p, isPDF) = try HandoutSupport.pdf(path)
+        #expect(p.status == 0 && isPDF, "\(p.stderr)")
+    }
 }

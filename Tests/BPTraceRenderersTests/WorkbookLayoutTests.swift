@@ -99,7 +99,7 @@ struct WorkbookLayoutTests {
 
     @Test func aNetworkTooWideForASheetIsRefusedClearly() throws {
         let spec = try S.spec("""
-        {"name": "too-wide", "layers": [2, 4096, 4096, 1], "learning_rate": 0.1,
+        {"name": "too-wide", "layers": [2, 4096, 2, 4096, 1], "learning_rate": 0.1,
          "data": {"inputs": [[1, 2]], "targets": [[1]]}}
         """)
         do {

@@ -28,7 +28,8 @@ public struct CheckReport: Sendable {
         if !apart.isEmpty { out.append(apart.joined(separator: ", ") + " (counted apart from passed and failed)") }
         if !errors.isEmpty { out.append("\(Set(errors.map(\.file)).count) fixture file(s) could not be read (their errors are on stderr)") }
         out.append(summaryLine)
-        return out.joined(separator: "\n") + "\n"
+        // Names, notes and titles come from the fixture file: no control characters reach the terminal.
+        return out.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"
     }
 
     static func mark(_ o: CheckOutcome) -> String {
@@ -66,12 +67,18 @@ public struct CheckReport: Sendable {
             line += " = " + Self.pad(v.computed.map(shortestText) ?? "n/a", wFull)
             line += "  diff " + Self.pad(Self.diffText(v.difference), 9)
             line += "  tol ±" + shortestText(e.tolerance)
-            if !e.variant.key.isEmpty { line += "  [with \(e.variant.key)]" }
+            if !e.variant.key.isEmpty { line += "  [with \(SafeText.truncated(e.variant.key, limit: 120))]" }
             if v.outcome == .fail { line += "  \(e.path): \(v.reason ?? "")" }
             else if let r = v.reason { line += "  \(r)" }
             if let n = e.note, v.outcome != .pass { line += "  (note: \(n))" }
             out.append(line)
             if let x = v.explanation { out += explanationLines(x, entry: e).map { "      " + $0 } }
+        }
+        if c.unexplained > 0 {
+            out.append("  --explain explained the first \(CheckLimits.maximumExplained) values; \(c.unexplained) more are not explained (the limit keeps a check quick)")
+        }
+        if c.explainStopped {
+            out.append("  --explain stopped trying conventions after \(SpecLimits.grouped(CheckLimits.maximumExplainWork)) traced values of re-runs; some explanations are incomplete")
         }
         // Not the "N passed, M failed" form: that is the report's last line only.
         var tally = "  → \(c.passed) pass, \(c.failed) fail"

@@ -52,6 +52,10 @@ public struct CheckedValue: Sendable {
 public struct FixtureCheck: Sendable {
     public let fixture: Fixture
     public let values: [CheckedValue]
+    /// Values `--explain` left unexplained (beyond `CheckLimits.maximumExplained`).
+    public var unexplained: Int = 0
+    /// True when `--explain` stopped trying conventions at `CheckLimits.maximumExplainWork`.
+    public var explainStopped: Bool = false
 
     public var passed: Int { values.filter { $0.outcome == .pass }.count }
     public var failed: Int { values.filter { $0.outcome == .fail }.count }
@@ -76,21 +80,36 @@ public final class Checker {
 
     public func run(explain: Bool) -> FixtureCheck {
         var results = fixture.entries.map(checkOne)
+        var explained = 0, unexplained = 0
         if explain {
             for i in results.indices where results[i].outcome == .fail || results[i].entry.status == .convention {
                 if results[i].entry.status == .erratum { continue }
+                guard explained < CheckLimits.maximumExplained else { unexplained += 1; continue }
                 results[i].explanation = self.explain(results[i], all: results)
+                explained += 1
             }
         }
-        return FixtureCheck(fixture: fixture, values: results)
+        return FixtureCheck(fixture: fixture, values: results, unexplained: unexplained, explainStopped: explainStopped)
     }
 
+    /// Traced values the runs of `--explain` have cost so far (bounded by `CheckLimits.maximumExplainWork`).
+    private var explainWork = 0
+    /// Set when `--explain` stopped trying conventions because of the bound.
+    public private(set) var explainStopped = false
+
     /// The value of `entry` under `convention` (nil when not computable or not applicable).
-    public func value(_ entry: Fixture.Entry, under convention: Convention) -> Double? {
+    /// `exploring` runs (those of `--explain`) stop once their work bound is spent.
+    public func value(_ entry: Fixture.Entry, under convention: Convention, exploring: Bool = false) -> Double? {
         guard let spec = convention.apply(to: entry.variant.spec) else { return nil }
         let key = "\(entry.variant.key)|\(Convention(convention.switches.filter { $0 != .negated }))"
         if cache[key] == nil {
             let steps = Set(fixture.entries.filter { $0.variant.key == entry.variant.key }.map(\.step))
+            if exploring {
+                let perStep = SpecLimits.tracedValuesPerStep(layers: spec.layers, batch: SpecLimits.batchSize(spec.batch, samples: spec.data.count))
+                let cost = perStep * (steps.max() ?? 1)
+                guard explainWork + cost <= CheckLimits.maximumExplainWork else { explainStopped = true; return nil }
+                explainWork += cost
+            }
             cache[key] = ConventionRunner.run(spec: spec, lrFolded: convention.lrFolded, steps: steps)
         }
         guard let r = cache[key]?[entry.step], let v = entry.target.read(r, spec: spec), v.isFinite else { return nil }
@@ -151,7 +170,7 @@ public final class Checker {
         func attempt(_ conventions: [Convention]) -> [Explanation.Match] {
             var matches: [Explanation.Match] = []
             for c in conventions {
-                guard c.apply(to: spec) != nil, let v = value(e, under: c) else { continue }
+                guard c.apply(to: spec) != nil, let v = value(e, under: c, exploring: true) else { continue }
                 tried += 1
                 let d = abs(v - e.expected.value)
                 if closest == nil || d < closest!.2 { closest = (c, v, d) }
@@ -159,7 +178,7 @@ public final class Checker {
                 // Which of the values that pass as the fixture states still hold under c.
                 var alsoHold: [String] = [], wouldFail: [String] = []
                 for other in all where other.outcome == .pass && other.entry.variant.key == e.variant.key {
-                    if holds(other.entry, value(other.entry, under: c)) { alsoHold.append(other.entry.label) } else { wouldFail.append(other.entry.label) }
+                    if holds(other.entry, value(other.entry, under: c, exploring: true)) { alsoHold.append(other.entry.label) } else { wouldFail.append(other.entry.label) }
                 }
                 matches.append(Explanation.Match(convention: c, computed: v, alsoHold: alsoHold, wouldFail: wouldFail))
             }

@@ -99,34 +99,6 @@ public struct Fixture: Sendable {
     public var stepsNeeded: Int { max(steps ?? 1, entries.map(\.step).max() ?? 1) }
 }
 
-/// A fixture that cannot be read: the message names the file and the entry (`values[3].name`).
-public struct FixtureError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        /// The fixture breaks a rule (unknown name, malformed number, invalid spec, JSON syntax).
-        case invalid
-        /// The fixture, or a file it names, does not exist or cannot be read.
-        case missingFile
-    }
-    public let file: String
-    /// Where in the fixture (`values[3].value`, `spec.layers`), or "" for the whole file.
-    public let path: String
-    public let message: String
-    public let kind: Kind
-
-    public init(file: String, path: String, message: String, kind: Kind = .invalid) {
-        self.file = file; self.path = path; self.message = message; self.kind = kind
-    }
-
-    public var description: String { path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)" }
-}
-
-/// Several errors of one fixture (every bad entry is reported, not only the first).
-public struct FixtureErrors: Error, Sendable, CustomStringConvertible {
-    public let errors: [FixtureError]
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
-    public var kind: FixtureError.Kind { errors.contains { $0.kind == .missingFile } ? .missingFile : .invalid }
-}
-
 /// Reads fixture files (the format of `Fixture`).
 public enum FixtureParser {
     public static let topLevelKeys = ["title", "description", "note", "comment", "source", "spec", "preset", "steps", "tolerance", "values"]
@@ -134,30 +106,16 @@ public enum FixtureParser {
                                    "status", "note", "comment", "convention", "exact", "with"]
     public static let sourceKeys = ["title", "author", "year", "url", "address", "note", "license"]
 
-    /// Loads and checks the fixture at `path`: every name is resolved against the network and
-    /// every number read, before anything runs. Throws `FixtureErrors`.
-    public static func load(path: String) throws -> Fixture {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw FixtureErrors(errors: [FixtureError(file: path, path: "", message: exists ? "cannot read the fixture file" : "the fixture file does not exist", kind: .missingFile)])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw FixtureErrors(errors: [FixtureError(file: path, path: "", message: "not UTF-8 text")])
-        }
-        let dir = (path as NSString).deletingLastPathComponent
-        return try parse(text: text, file: path, baseDirectory: dir.isEmpty ? "." : dir)
-    }
-
     /// Parses fixture text; `file` names it in messages, `baseDirectory` resolves a spec path.
-    public static func parse(text: String, file: String, baseDirectory: String = ".") throws -> Fixture {
+    public static func parse(text: String, file: String, baseDirectory: String = ".", dataAccess: DataAccess = .specFolderOnly) throws -> Fixture {
         let json: JSONValue
         do { json = try JSONParser.parse(text) } catch let e as JSONSyntaxError {
             throw FixtureErrors(errors: [FixtureError(file: file, path: "", message: "not valid JSON at \(e)")])
         }
-        return try parse(json: json, file: file, baseDirectory: baseDirectory)
+        return try parse(json: json, file: file, baseDirectory: baseDirectory, dataAccess: dataAccess)
     }
 
-    public static func parse(json: JSONValue, file: String, baseDirectory: String = ".") throws -> Fixture {
+    public static func parse(json: JSONValue, file: String, baseDirectory: String = ".", dataAccess: DataAccess = .specFolderOnly) throws -> Fixture {
         func fail(_ e: SpecError) -> FixtureErrors {
             FixtureErrors(errors: [FixtureError(file: file, path: e.path, message: e.message, kind: e.kind == .missingFile ? .missingFile : .invalid)])
         }
@@ -175,12 +133,15 @@ public enum FixtureParser {
             source = try m["source"].map { try parseSource($0) }
             steps = try m["steps"].map { node -> Int in
                 let s = try node.integer()
-                guard s >= 1, s <= 10_000_000 else { throw SpecError(node.path, "expected a number of steps from 1 to 10000000, found \(s)") }
+                guard s >= 1, s <= CheckLimits.maximumSteps else {
+                    throw SpecError(node.path, "expected a number of steps from 1 to \(CheckLimits.maximumSteps) (the most a check trains), found \(s)")
+                }
                 return s
             }
             defaultTolerance = try m["tolerance"].map { try tolerance($0) }
             guard m["values"] != nil else { throw SpecError("values", "required key is missing: give the expected values, e.g. [{\"name\": \"out_o1\", \"value\": \"0.75136507\"}]") }
-            (specJSON, specBase, spec) = try loadSpec(m, baseDirectory: baseDirectory)
+            (specJSON, specBase, spec) = try loadSpec(m, baseDirectory: baseDirectory, dataAccess: dataAccess)
+            if let steps, let node = m["steps"] { try CheckLimits.checkWork(spec, steps: steps, path: node.path, what: "\"steps\": \(steps)") }
         } catch let e as SpecError { throw fail(e) }
 
         let baseVariant = Fixture.Variant(key: "", spec: spec)
@@ -189,17 +150,25 @@ public enum FixtureParser {
         var entries: [Fixture.Entry] = []
         var errors: [FixtureError] = []
         let items: [Node]
-        do { items = try m["values"]!.array(minCount: 1, what: "expected values") } catch let e as SpecError { throw fail(e) }
+        do {
+            items = try m["values"]!.array(minCount: 1, what: "expected values")
+            guard items.count <= CheckLimits.maximumValues else {
+                throw SpecError("values", "expected at most \(SpecLimits.grouped(CheckLimits.maximumValues)) values in one fixture, found \(SpecLimits.grouped(items.count))")
+            }
+        } catch let e as SpecError { throw fail(e) }
         for (i, item) in items.enumerated() {
             do {
                 let e = try parseEntry(item, index: i, baseJSON: specJSON, specBase: specBase, baseVariant: baseVariant,
-                                       baseNames: baseNames, variants: &variants, defaultTolerance: defaultTolerance, steps: steps)
+                                       baseNames: baseNames, variants: &variants, defaultTolerance: defaultTolerance, steps: steps,
+                                       dataAccess: dataAccess)
+                try CheckLimits.checkWork(e.variant.spec, steps: e.step, path: item.path, what: SafeText.truncated(e.label, limit: 100))
                 entries.append(e)
             } catch let e as SpecError {
                 errors.append(FixtureError(file: file, path: e.path, message: e.message, kind: e.kind == .missingFile ? .missingFile : .invalid))
             }
         }
         if !errors.isEmpty { throw FixtureErrors(errors: errors) }
+        do { try CheckLimits.checkKept(entries, file: file) } catch let e as SpecError { throw fail(e) }
         return Fixture(file: file, title: title, note: note, source: source, specJSON: specJSON, baseDirectory: specBase,
                        spec: spec, steps: steps, entries: entries)
     }
@@ -224,41 +193,46 @@ public enum FixtureParser {
         case .number(let s): text = s
         default: throw SpecError(node.path, "expected a tolerance such as \"1e-6\", found \(node.value.kindDescription)")
         }
-        guard let w = WrittenNumber(text), w.value >= 0 else {
-            throw SpecError(node.path, "expected a tolerance >= 0 such as \"1e-6\", found \"\(text)\"")
+        guard text.utf8.count <= 60, let w = WrittenNumber(text), w.value >= 0 else {
+            throw SpecError(node.path, "expected a tolerance >= 0 such as \"1e-6\", found \(SafeText.quoted(text))")
         }
         return (w.value, text)
     }
 
     /// The fixture's spec: inline, a path relative to the fixture, or a preset.
-    static func loadSpec(_ m: [String: Node], baseDirectory: String) throws -> (JSONValue, String, NetworkSpec) {
+    static func loadSpec(_ m: [String: Node], baseDirectory: String, dataAccess: DataAccess) throws -> (JSONValue, String, NetworkSpec) {
         switch (m["spec"], m["preset"]) {
         case (nil, nil): throw SpecError("spec", "required key is missing: give the spec inline ({...}), as a path relative to the fixture (\"net.json\"), or name a \"preset\"")
         case (.some, .some): throw SpecError("preset", "give either \"spec\" or \"preset\", not both")
         case (nil, .some(let p)):
             let name = try p.string()
             guard let preset = Presets.preset(named: name) else {
-                throw SpecError(p.path, "unknown preset \"\(name)\"\(suggestion(for: name, among: Presets.names)); the presets are \(Presets.names.joined(separator: ", "))")
+                throw SpecError(p.path, "unknown preset \(SafeText.quoted(name))\(suggestion(for: name, among: Presets.names)); the presets are \(Presets.names.joined(separator: ", "))")
             }
             let json = try JSONParser.parse(preset.json)
             return (json, baseDirectory, try SpecParser.parse(json: json, baseDirectory: baseDirectory))
         case (.some(let s), nil):
             if case .string(let rel) = s.value {
                 let full = rel.hasPrefix("/") ? rel : (baseDirectory as NSString).appendingPathComponent(rel)
-                guard let data = FileManager.default.contents(atPath: full), let text = String(data: data, encoding: .utf8) else {
-                    throw SpecError("spec", "the spec file \(rel) (relative to the fixture: \(full)) does not exist or cannot be read", kind: .missingFile)
+                let shown = SafeText.truncated(rel, limit: 200)
+                let bytes: [UInt8]
+                do { bytes = try InputFile.bytes(path: full, shownAs: rel, what: "spec file", keyPath: "spec", regularOnly: true) } catch let e as SpecError {
+                    throw SpecError("spec", "\(e.message) (relative to the fixture: \(SafeText.truncated(full, limit: 200)))", kind: e.kind)
                 }
                 let json: JSONValue
-                do { json = try JSONParser.parse(text) } catch let e as JSONSyntaxError {
-                    throw SpecError("spec", "\(rel) is not valid JSON at \(e)")
+                do {
+                    let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes[3...]) : bytes
+                    json = try JSONParser.parse(bytes: body)
+                } catch let e as JSONSyntaxError {
+                    throw SpecError("spec", "\(shown) is not valid JSON at \(e)")
                 }
                 let dir = (full as NSString).deletingLastPathComponent
-                do { return (json, dir, try SpecParser.parse(json: json, baseDirectory: dir)) } catch let e as SpecError {
-                    throw SpecError("spec", "\(rel) is not a valid spec: \(e.description)", kind: e.kind)
+                do { return (json, dir, try SpecParser.parse(json: json, baseDirectory: dir.isEmpty ? "." : dir, dataAccess: dataAccess)) } catch let e as SpecError {
+                    throw SpecError("spec", "\(shown) is not a valid spec: \(e.description)", kind: e.kind)
                 }
             }
             guard case .object = s.value else { throw SpecError("spec", "expected the spec inline (an object) or a path (a string), found \(s.value.kindDescription)") }
-            do { return (s.value, baseDirectory, try SpecParser.parse(json: s.value, baseDirectory: baseDirectory)) } catch let e as SpecError {
+            do { return (s.value, baseDirectory, try SpecParser.parse(json: s.value, baseDirectory: baseDirectory, dataAccess: dataAccess)) } catch let e as SpecError {
                 throw SpecError(e.path.isEmpty ? "spec" : "spec.\(e.path)", e.message, kind: e.kind)
             }
         }
@@ -266,7 +240,7 @@ public enum FixtureParser {
 
     static func parseEntry(_ node: Node, index i: Int, baseJSON: JSONValue, specBase: String, baseVariant: Fixture.Variant,
                            baseNames: ValueNames, variants: inout [String: (Fixture.Variant, ValueNames)],
-                           defaultTolerance: (Double, String)?, steps: Int?) throws -> Fixture.Entry {
+                           defaultTolerance: (Double, String)?, steps: Int?, dataAccess: DataAccess) throws -> Fixture.Entry {
         let m = try node.object(allowed: entryKeys, what: "expected value")
         let path = node.path
 
@@ -283,12 +257,15 @@ public enum FixtureParser {
             if let known = variants[key] {
                 (variant, names) = known
             } else {
+                guard variants.count < CheckLimits.maximumVariants else {
+                    throw SpecError(w.path, "a fixture may use at most \(CheckLimits.maximumVariants) different \"with\" variants (each is trained apart)")
+                }
                 guard case .object(var members) = baseJSON else { throw SpecError(w.path, "the fixture's spec is not an object") }
                 for (k, v) in overrides {
                     if let j = members.firstIndex(where: { $0.key == k }) { members[j].value = v } else { members.append((k, v)) }
                 }
                 let spec: NetworkSpec
-                do { spec = try SpecParser.parse(json: .object(members), baseDirectory: specBase) } catch let e as SpecError {
+                do { spec = try SpecParser.parse(json: .object(members), baseDirectory: specBase, dataAccess: dataAccess) } catch let e as SpecError {
                     throw SpecError(e.path.isEmpty ? w.path : "\(w.path).\(e.path)", "the spec with these keys replaced is not valid: \(e.message)", kind: e.kind)
                 }
                 variant = Fixture.Variant(key: key, spec: spec)
@@ -300,7 +277,9 @@ public enum FixtureParser {
         // The address: a name, or the contract's coordinates.
         let stepField = try m["step"].map { n -> Int in
             let s = try n.integer()
-            guard s >= 1 else { throw SpecError(n.path, "expected a step >= 1, found \(s)") }
+            guard s >= 1, s <= CheckLimits.maximumSteps else {
+                throw SpecError(n.path, "expected a step from 1 to \(CheckLimits.maximumSteps) (the most a check trains), found \(s)")
+            }
             return s
         }
         let resolved: ResolvedName
@@ -309,16 +288,22 @@ public enum FixtureParser {
                 throw SpecError("\(path).\(k)", "an entry gives either a \"name\" or the coordinates (step, layer, quantity, row, col), not both")
             }
             let name = try nameNode.string()
+            guard name.count <= 100 else {
+                throw SpecError(nameNode.path, "expected a name of at most 100 characters, found \(name.count) (\(SafeText.quoted(name)))")
+            }
             let sample = try m["sample"].map { try $0.integer() }
             do { resolved = try names.resolve(name, sample: sample, step: stepField) } catch let e as NameError {
                 throw SpecError(nameNode.path, e.message)
+            }
+            guard resolved.step <= CheckLimits.maximumSteps else {
+                throw SpecError(nameNode.path, "\(SafeText.quoted(name)) names step \(resolved.step); a check trains at most \(CheckLimits.maximumSteps) steps")
             }
         } else if let qNode = m["quantity"] {
             if let s = m["sample"] { throw SpecError(s.path, "with coordinates the sample is the \"row\"") }
             let qText = try qNode.string()
             guard let q = Quantity(rawValue: qText) else {
                 let all = Quantity.allCases.map(\.rawValue)
-                throw SpecError(qNode.path, "unknown quantity \"\(qText)\"\(suggestion(for: qText, among: all)); expected one of \(all.joined(separator: ", "))")
+                throw SpecError(qNode.path, "unknown quantity \(SafeText.quoted(qText))\(suggestion(for: qText, among: all)); expected one of \(all.joined(separator: ", "))")
             }
             guard let lNode = m["layer"] else { throw SpecError("\(path).layer", "required with \"quantity\": the layer (0 = inputs, 1..L)") }
             let l = try lNode.integer()
@@ -353,15 +338,18 @@ public enum FixtureParser {
         case .number(let s): text = s
         default: throw SpecError(vNode.path, "expected the number as text, e.g. \"0.75136507\", found \(vNode.value.kindDescription)")
         }
+        guard text.utf8.count <= 60 else {
+            throw SpecError(vNode.path, "expected a number of at most 60 characters, found \(text.utf8.count) (\(SafeText.quoted(text)))")
+        }
         guard let written = WrittenNumber(text) else {
-            throw SpecError(vNode.path, "\"\(text)\" is not a number; write digits with an optional sign, decimal point and exponent, e.g. \"0.593269992\", \"-3.001\" or \"1e-05\"")
+            throw SpecError(vNode.path, "\(SafeText.quoted(text)) is not a number; write digits with an optional sign, decimal point and exponent, e.g. \"0.593269992\", \"-3.001\" or \"1e-05\"")
         }
         let explicit = try m["tolerance"].map { try tolerance($0) } ?? defaultTolerance
 
         let statusText = try m["status"].map { try $0.string() } ?? "published"
         guard let status = Fixture.Status(rawValue: statusText) else {
             let all = Fixture.Status.allCases.map(\.rawValue)
-            throw SpecError("\(path).status", "unknown status \"\(statusText)\"\(suggestion(for: statusText, among: all)); expected one of \(all.joined(separator: ", "))")
+            throw SpecError("\(path).status", "unknown status \(SafeText.quoted(statusText))\(suggestion(for: statusText, among: all)); expected one of \(all.joined(separator: ", "))")
         }
         var convention: Convention? = nil
         if let cNode = m["convention"] {
@@ -369,7 +357,7 @@ public enum FixtureParser {
             let parts: [String]
             if case .array = cNode.value { parts = try cNode.array().map { try $0.string() } } else { parts = [try cNode.string()] }
             guard let c = Convention.parse(parts) else {
-                throw SpecError(cNode.path, "unknown convention \"\(parts.joined(separator: " + "))\"; expected one or more of \(Convention.Switch.spellings.joined(separator: ", ")) joined by +")
+                throw SpecError(cNode.path, "unknown convention \(SafeText.quoted(parts.joined(separator: " + "))); expected one or more of \(Convention.Switch.spellings.joined(separator: ", ")) joined by +")
             }
             guard c.apply(to: variant.spec) != nil else {
                 throw SpecError(cNode.path, "the convention \(c) does not apply to this spec (it is the spec's own setting, or the network has no such choice)")
@@ -389,7 +377,7 @@ public enum FixtureParser {
             case .number(let s): t = s
             default: throw SpecError(xNode.path, "expected the correct value as text, e.g. \"-0.019049118\", found \(xNode.value.kindDescription)")
             }
-            guard let w = WrittenNumber(t) else { throw SpecError(xNode.path, "\"\(t)\" is not a number") }
+            guard t.utf8.count <= 60, let w = WrittenNumber(t) else { throw SpecError(xNode.path, "\(SafeText.quoted(t)) is not a number") }
             exact = w
         }
 

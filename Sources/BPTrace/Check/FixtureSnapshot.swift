@@ -31,6 +31,16 @@ public enum FixtureSnapshot {
     public static func make(spec: NetworkSpec, reference: SpecReference, options: Options) throws -> String {
         let names = ValueNames(spec: spec)
         let picks = try expand(options.pick, names: names, steps: options.steps)
+        // The snapshot must be checkable: within the limits `bptrace check` applies to any fixture.
+        let perStep = SpecLimits.tracedValuesPerStep(layers: spec.layers, batch: SpecLimits.batchSize(spec.batch, samples: spec.data.count))
+        let lastStep = picks.map(\.step).max() ?? 1
+        let keptSteps = Set(picks.map(\.step)).count
+        if Double(perStep) * Double(lastStep) > Double(CheckLimits.maximumTracedValues) {
+            throw NameError("a fixture of \(lastStep) steps of this network (\(SpecLimits.grouped(perStep)) traced values a step) is beyond what `bptrace check` trains (\(SpecLimits.grouped(CheckLimits.maximumTracedValues)) values); use fewer --steps")
+        }
+        if Double(perStep) * Double(keptSteps) > Double(CheckLimits.maximumKeptValues) {
+            throw NameError("the picked values name \(keptSteps) different steps of \(SpecLimits.grouped(perStep)) traced values each, more than `bptrace check` keeps (\(SpecLimits.grouped(CheckLimits.maximumKeptValues))); pick values of fewer steps (e.g. E_total@\(lastStep)) or use fewer --steps")
+        }
         let results = ConventionRunner.run(spec: spec, lrFolded: false, steps: Set(picks.map(\.step)))
         var values: [JSONValue] = []
         for p in picks {
@@ -76,6 +86,7 @@ public enum FixtureSnapshot {
                 guard seen.insert(r.label).inserted else { return }
                 out.append(Pick(entry: [("name", .string(r.label))], target: r.target, step: step, label: r.label))
             }
+            guard out.count <= CheckLimits.maximumValues else { throw tooMany() }
             if tokens.isEmpty { for n in canonical { try addName(n) }; continue }
             for token in tokens {
                 var body = token
@@ -99,7 +110,8 @@ public enum FixtureSnapshot {
                             out.append(Pick(entry: [("step", .number("\(step)")), ("layer", .number("\(l)")), ("quantity", .string(q.rawValue)),
                                                     ("row", .number("\(r)")), ("col", .number("\(c)"))],
                                             target: .cell(q, layer: l, row: r, col: c), step: step, label: label))
-                        } }
+                        }
+                        guard out.count <= CheckLimits.maximumValues else { throw tooMany() } }
                     }
                     if !any { throw NameError("--pick \"\(token)\": this network has no \(q.rawValue)\(layer.map { " in layer \($0)" } ?? "")") }
                     continue
@@ -113,7 +125,12 @@ public enum FixtureSnapshot {
                 try addName(body)
             }
         }
+        guard out.count <= CheckLimits.maximumValues else { throw tooMany() }
         return out
+    }
+
+    static func tooMany() -> NameError {
+        NameError("the fixture would hold more than \(SpecLimits.grouped(CheckLimits.maximumValues)) values, the most `bptrace check` reads from one fixture; use --pick or fewer --steps")
     }
 
     /// `a` or `a(2)` → (a, 2).

@@ -53,6 +53,26 @@ public enum GradientCheck {
         return Gradients(weights: (1...L).map { r.gradW[$0]! }, biases: spec.bias ? (1...L).map { r.gradB[$0]! } : [])
     }
 
+    /// The most weights and biases `gradcheck` takes: every parameter costs two evaluations of
+    /// the cost, so the work grows with the square of the network's size.
+    public static let maximumParameters = 100_000
+    /// Parameters × traced values per step × steps: a bound on the work of one check.
+    public static let maximumWork = 10_000_000_000
+
+    /// Why `spec` is too large to check for `steps` steps, or nil.
+    public static func refusal(spec: NetworkSpec, steps: Int) -> String? {
+        let p = SpecLimits.parameterCount(layers: spec.layers, bias: spec.bias)
+        if p > maximumParameters {
+            return "the network has \(SpecLimits.grouped(p)) weights and biases; gradcheck takes at most \(SpecLimits.grouped(maximumParameters)) (each costs two evaluations of the cost)"
+        }
+        let perStep = SpecLimits.tracedValuesPerStep(layers: spec.layers, batch: SpecLimits.batchSize(spec.batch, samples: spec.data.count))
+        let work = Double(p) * Double(perStep) * Double(steps)
+        if work > Double(maximumWork) {
+            return "checking \(SpecLimits.grouped(p)) parameters over \(steps) step(s) of \(SpecLimits.grouped(perStep)) traced values is about \(String(format: "%.1e", work)) operations; gradcheck does at most \(String(format: "%.0e", Double(maximumWork))) (use fewer --steps, a smaller batch or network)"
+        }
+        return nil
+    }
+
     public struct Options: Sendable {
         /// The finite-difference step ε.
         public var eps: Double = 1e-5
@@ -104,7 +124,9 @@ public enum GradientCheck {
 
     /// Checks steps 1...`steps` of `spec` along the engine's own trajectory.
     public static func run(spec: NetworkSpec, steps: Int = 1, options: Options = Options(),
-                           gradient: GradientFunction = backprop) -> Report {
+                           gradient: GradientFunction = backprop, progress: ((Int, Int) -> Void)? = nil) -> Report {
+        let total = SpecLimits.parameterCount(layers: spec.layers, bias: spec.bias) * max(1, steps)
+        var done = 0
         let names = NetworkNames(spec: spec, parameters: spec.initialParameters())
         var trainer = Trainer(spec: spec)
         var entries: [Entry] = []
@@ -134,6 +156,7 @@ public enum GradientCheck {
                         entries.append(Entry(step: s, name: names.weight(layer: l, source: i, target: j).plain, isBias: false, layer: l,
                                              row: i + 1, col: j + 1, backprop: bp, numeric: fd,
                                              relativeError: relative(bp, fd, floor: floor), kink: kink))
+                        done += 1; progress?(done, total)
                     }
                 }
                 guard spec.bias else { continue }
@@ -143,6 +166,7 @@ public enum GradientCheck {
                     let bp = g.biases[l - 1][0, j]
                     entries.append(Entry(step: s, name: names.perNeuronBias(layer: l, j).plain, isBias: true, layer: l, row: 1, col: j + 1,
                                          backprop: bp, numeric: fd, relativeError: relative(bp, fd, floor: floor), kink: kink))
+                    done += 1; progress?(done, total)
                 }
             }
             _ = trainer.step(s)

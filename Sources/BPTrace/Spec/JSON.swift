@@ -49,9 +49,17 @@ public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
 public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
+    private var values = 0
+    private let maximumValues: Int
 
     public static func parse(_ text: String) throws -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses UTF-8 bytes; more than `maximumValues` values (numbers, strings, arrays, ...)
+    /// are refused, which bounds the memory the parsed document takes.
+    public static func parse(bytes: [UInt8], maximumValues: Int = SpecLimits.maximumJSONValues) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maximumValues: maximumValues)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -59,7 +67,7 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], maximumValues: Int) { self.bytes = bytes; self.maximumValues = maximumValues }
 
     private func error(_ message: String) -> JSONSyntaxError {
         var line = 1, column = 1
@@ -75,6 +83,8 @@ public struct JSONParser {
 
     private mutating func parseValue(depth: Int) throws -> JSONValue {
         guard depth < 256 else { throw error("nesting deeper than 256 levels") }
+        values += 1
+        guard values <= maximumValues else { throw error("more than \(SpecLimits.grouped(maximumValues)) values, the limit for one file") }
         guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
@@ -86,7 +96,7 @@ public struct JSONParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default:
             let rest = String(decoding: bytes[index..<min(index + 12, bytes.count)], as: UTF8.self)
-            throw error("expected a value, found '\(rest.prefix { $0 != "\n" })' (JSON has no NaN, Infinity or comments)")
+            throw error("expected a value, found '\(SafeText.escaped(String(rest.prefix { $0 != "\n" })))' (JSON has no NaN, Infinity or comments)")
         }
     }
 
@@ -109,9 +119,9 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
             let keyStart = index
             let key = try parseString()
-            if !seen.insert(key).inserted { index = keyStart; throw error("duplicate key \"\(key)\"") }
+            if !seen.insert(key).inserted { index = keyStart; throw error("duplicate key \(SafeText.quoted(key))") }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \(SafeText.quoted(key))") }
             index += 1
             skipWhitespace()
             members.append((key, try parseValue(depth: depth + 1)))
@@ -191,7 +201,7 @@ public struct JSONParser {
                 }
                 guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
                 out.append(contentsOf: Array(String(Character(u)).utf8))
-            default: throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
+            default: throw error("invalid escape '\\\(SafeText.escaped(String(Character(Unicode.Scalar(e)))))'")
             }
         }
         guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }

@@ -7,46 +7,56 @@ public enum SpecParser {
     public static let topLevelKeys = ["name", "description", "layers", "activations", "loss", "learning_rate", "batch",
                                       "bias", "update_biases", "update", "l2", "weights", "biases", "init", "data"]
 
-    /// Loads and validates the spec file at `path`; a data CSV is read relative to its folder.
-    public static func load(path: String) throws -> NetworkSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw SpecError("", exists ? "cannot read the spec file \(path)" : "the spec file \(path) does not exist", kind: .missingFile)
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw SpecError("", "the spec file \(path) is not UTF-8 text") }
+    /// Loads and validates the spec file at `path` (at most 64 MiB); a data CSV is read relative
+    /// to its folder, and by default only from inside it (`dataAccess`).
+    public static func load(path: String, dataAccess: DataAccess = .specFolderOnly) throws -> NetworkSpec {
+        let bytes = try InputFile.bytes(path: path, shownAs: path, what: "spec file", keyPath: "")
         let dir = (path as NSString).deletingLastPathComponent
-        return try parse(text: text, baseDirectory: dir.isEmpty ? "." : dir)
+        return try parse(bytes: bytes, baseDirectory: dir.isEmpty ? "." : dir, dataAccess: dataAccess)
     }
 
     /// Parses and validates spec JSON text. A data CSV path is resolved against `baseDirectory`.
-    public static func parse(text: String, baseDirectory: String = ".") throws -> NetworkSpec {
+    public static func parse(text: String, baseDirectory: String = ".", dataAccess: DataAccess = .specFolderOnly) throws -> NetworkSpec {
+        try parse(bytes: Array(text.utf8), baseDirectory: baseDirectory, dataAccess: dataAccess)
+    }
+
+    /// Parses and validates spec JSON given as UTF-8 bytes.
+    public static func parse(bytes: [UInt8], baseDirectory: String = ".", dataAccess: DataAccess = .specFolderOnly) throws -> NetworkSpec {
         let json: JSONValue
-        do { json = try JSONParser.parse(text) } catch let e as JSONSyntaxError {
+        do { json = try JSONParser.parse(bytes: bytes) } catch let e as JSONSyntaxError {
             throw SpecError("", "not valid JSON at \(e)")
         }
-        return try parse(json: json, baseDirectory: baseDirectory)
+        return try parse(json: json, baseDirectory: baseDirectory, dataAccess: dataAccess)
     }
 
     /// Validates an already parsed JSON document.
-    public static func parse(json: JSONValue, baseDirectory: String = ".") throws -> NetworkSpec {
+    public static func parse(json: JSONValue, baseDirectory: String = ".", dataAccess: DataAccess = .specFolderOnly) throws -> NetworkSpec {
         let root = Node(value: json, path: "")
         let members = try root.object(allowed: topLevelKeys, what: "spec")
 
         let name = try members["name"].map { try $0.string() } ?? "network"
         if name.isEmpty || name.count > 100 || !name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.".unicodeScalars.contains($0) }) {
-            throw SpecError("name", "expected 1 to 100 ASCII letters, digits, '-', '_' or '.', found \"\(name)\"")
+            throw SpecError("name", "expected 1 to 100 ASCII letters, digits, '-', '_' or '.', found \(SafeText.quoted(name))")
         }
         if let d = members["description"] { _ = try d.string() }
 
         guard let layersNode = members["layers"] else { throw SpecError("layers", "required key is missing: give the neuron counts, input layer first, e.g. [2, 2, 2]") }
         let layerNodes = try layersNode.array()
         guard layerNodes.count >= 2 else { throw SpecError("layers", "expected at least 2 counts (an input layer and an output layer), found \(layerNodes.count)") }
+        guard layerNodes.count <= SpecLimits.maximumLayerCounts else {
+            throw SpecError("layers", "expected at most \(SpecLimits.maximumLayerCounts) counts (100 layers after the input layer), found \(layerNodes.count)")
+        }
         let layers = try layerNodes.map { node -> Int in
             let n = try node.integer()
             guard n >= 1, n <= 4096 else { throw SpecError(node.path, "expected a neuron count from 1 to 4096, found \(n)") }
             return n
         }
         let depth = layers.count - 1
+        let bias = try members["bias"].map { try $0.bool() } ?? true
+        let parameters = SpecLimits.parameterCount(layers: layers, bias: bias)
+        guard parameters <= SpecLimits.maximumParameters else {
+            throw SpecError("layers", "the network has \(SpecLimits.grouped(parameters)) weights and biases, more than the limit of \(SpecLimits.grouped(SpecLimits.maximumParameters))")
+        }
 
         var activations = Array(repeating: Activation.sigmoid, count: depth)
         if let node = members["activations"] {
@@ -77,7 +87,7 @@ public enum SpecParser {
             switch node.value {
             case .string("full"): batch = .full
             case .string("sample"): batch = .sample
-            case .string(let s): throw SpecError(node.path, "expected \"full\", \"sample\" or an integer k >= 1, found \"\(s)\"")
+            case .string(let s): throw SpecError(node.path, "expected \"full\", \"sample\" or an integer k >= 1, found \(SafeText.quoted(s))")
             case .number:
                 let k = try node.integer()
                 guard k >= 1 else { throw SpecError(node.path, "expected a batch size k >= 1, found \(k)") }
@@ -85,7 +95,6 @@ public enum SpecParser {
             default: throw SpecError(node.path, "expected \"full\", \"sample\" or an integer k >= 1, found \(node.value.kindDescription)")
             }
         }
-        let bias = try members["bias"].map { try $0.bool() } ?? true
         let updateBiases = try members["update_biases"].map { try $0.bool() } ?? true
         let update = try members["update"].map { try $0.enumValue(UpdateOrder.self, what: "update order") } ?? .simultaneous
         let l2 = try members["l2"].map { node -> Double in
@@ -113,7 +122,15 @@ public enum SpecParser {
         }
         let initSpec = try members["init"].map { try parseInit($0) } ?? InitSpec()
         guard let dataNode = members["data"] else { throw SpecError("data", "required key is missing: give {\"inputs\": [[...]], \"targets\": [[...]]} or {\"csv\": \"file.csv\", \"inputs\": [columns], \"targets\": [columns]}") }
-        let data = try parseData(dataNode, inputs: layers[0], outputs: layers[depth], baseDirectory: baseDirectory)
+        let data = try parseData(dataNode, inputs: layers[0], outputs: layers[depth], baseDirectory: baseDirectory, access: dataAccess)
+        if case .size(let k) = batch, let node = members["batch"], k > data.count {
+            throw SpecError(node.path, "expected a batch size from 1 to the number of samples (\(data.count)), found \(k)")
+        }
+        let perStep = SpecLimits.tracedValuesPerStep(layers: layers, batch: SpecLimits.batchSize(batch, samples: data.count))
+        guard perStep <= SpecLimits.maximumTracedValuesPerStep else {
+            let tooWideAlone = SpecLimits.tracedValuesPerStep(layers: layers, batch: 1) > SpecLimits.maximumTracedValuesPerStep
+            throw SpecError(tooWideAlone ? "layers" : "batch", "a training step would trace \(SpecLimits.grouped(perStep)) values, more than the limit of \(SpecLimits.grouped(SpecLimits.maximumTracedValuesPerStep))" + (tooWideAlone ? "" : "; train on fewer samples a step (\"batch\": \"sample\" or a smaller k)"))
+        }
         if loss == .crossEntropy, outAct == .softmax || outAct == .sigmoid {
             for (i, t) in data.targets.values.enumerated() where t < 0 || t > 1 {
                 let r = i / data.targets.cols, c = i % data.targets.cols
@@ -121,9 +138,11 @@ public enum SpecParser {
             }
         }
 
-        return NetworkSpec(name: name, layers: layers, activations: activations, loss: loss, learningRate: learningRate,
-                           batch: batch, bias: bias, updateBiases: updateBiases, update: update, l2: l2,
-                           weights: weights, biases: biases, initSpec: initSpec, data: data)
+        let spec = NetworkSpec(name: name, layers: layers, activations: activations, loss: loss, learningRate: learningRate,
+                               batch: batch, bias: bias, updateBiases: updateBiases, update: update, l2: l2,
+                               weights: weights, biases: biases, initSpec: initSpec, data: data)
+        try checkDrawnParameters(spec)
+        return spec
     }
 
     static func parseInit(_ node: Node) throws -> InitSpec {
@@ -131,7 +150,7 @@ public enum SpecParser {
         let dist = try m["distribution"].map { try $0.string() } ?? "uniform"
         let takes: [String: [String]] = ["uniform": ["low", "high"], "normal": ["mean", "std"], "xavier_uniform": [], "he_normal": []]
         guard let params = takes[dist] else {
-            throw SpecError("init.distribution", "unknown distribution \"\(dist)\"\(suggestion(for: dist, among: Array(takes.keys).sorted())); expected one of uniform, normal, xavier_uniform, he_normal")
+            throw SpecError("init.distribution", "unknown distribution \(SafeText.quoted(dist))\(suggestion(for: dist, among: Array(takes.keys).sorted())); expected one of uniform, normal, xavier_uniform, he_normal")
         }
         for key in ["low", "high", "mean", "std"] where m[key] != nil && !params.contains(key) {
             throw SpecError("init.\(key)", "the \(dist) distribution does not take \"\(key)\"" + (params.isEmpty ? "" : " (it takes \(params.joined(separator: ", ")))"))
@@ -141,6 +160,9 @@ public enum SpecParser {
         case "uniform":
             let low = try m["low"].map { try $0.number() } ?? 0, high = try m["high"].map { try $0.number() } ?? 1
             guard low <= high else { throw SpecError("init.high", "expected high >= low (\(low)), found \(high)") }
+            guard (high - low).isFinite else {
+                throw SpecError("init.high", "high - low overflows to infinity (low \(low), high \(high)): every drawn weight must be finite, so choose bounds whose difference is below 1.8e308")
+            }
             spec.distribution = .uniform(low: low, high: high)
         case "normal":
             let mean = try m["mean"].map { try $0.number() } ?? 0, std = try m["std"].map { try $0.number() } ?? 1
@@ -156,134 +178,80 @@ public enum SpecParser {
         }
         if let r = m["rng"] {
             let rng = try r.string()
-            guard rng == "numpy" else { throw SpecError(r.path, "unknown rng \"\(rng)\"; the only stream is \"numpy\" (numpy's legacy MT19937)") }
+            guard rng == "numpy" else { throw SpecError(r.path, "unknown rng \(SafeText.quoted(rng)); the only stream is \"numpy\" (numpy's legacy MT19937)") }
         }
         return spec
     }
 
-    static func parseData(_ node: Node, inputs n0: Int, outputs nL: Int, baseDirectory: String) throws -> Dataset {
+    /// The most samples a data set with `valuesPerSample` inputs and targets may have.
+    static func maximumRows(valuesPerSample: Int) -> Int {
+        min(SpecLimits.maximumSamples, SpecLimits.maximumDataValues / max(1, valuesPerSample))
+    }
+
+    static func parseData(_ node: Node, inputs n0: Int, outputs nL: Int, baseDirectory: String, access: DataAccess) throws -> Dataset {
         let m = try node.object(allowed: ["inputs", "targets", "csv"], what: "data")
         guard let inNode = m["inputs"] else { throw SpecError("data.inputs", "required key is missing") }
         guard let tNode = m["targets"] else { throw SpecError("data.targets", "required key is missing") }
+        let rowLimit = maximumRows(valuesPerSample: n0 + nL)
         if let csvNode = m["csv"] {
             let file = try csvNode.string()
-            let inNames = try inNode.array(count: n0, what: "column names (one per input neuron: \(n0))").map { try $0.string() }
-            let tNames = try tNode.array(count: nL, what: "column names (one per output neuron: \(nL))").map { try $0.string() }
-            let full = file.hasPrefix("/") ? file : (baseDirectory as NSString).appendingPathComponent(file)
-            let table = try CSVTable.load(path: full, shownAs: file)
-            func column(_ name: String, _ path: String) throws -> Int {
-                guard let i = table.header.firstIndex(of: name) else {
-                    throw SpecError(path, "column \"\(name)\" is not in \(file)'s header (\(table.header.joined(separator: ", ")))\(suggestion(for: name, among: table.header))")
-                }
-                return i
-            }
-            let inCols = try inNames.enumerated().map { try column($1, "data.inputs[\($0)]") }
-            let tCols = try tNames.enumerated().map { try column($1, "data.targets[\($0)]") }
-            guard !table.rows.isEmpty else { throw SpecError("data.csv", "\(file) has a header but no data rows") }
-            func matrix(_ cols: [Int]) throws -> Matrix {
-                var values: [Double] = []
-                for (r, row) in table.rows.enumerated() {
-                    for c in cols {
-                        let text = row[c].trimmingCharacters(in: .whitespaces)
-                        guard let v = Double(text), v.isFinite else {
-                            throw SpecError("data.csv", "\(file) line \(table.lineNumbers[r]), column \"\(table.header[c])\": expected a finite number, found \"\(row[c])\"")
-                        }
-                        values.append(v)
+            func names(_ node: Node, _ count: Int, _ what: String) throws -> [String] {
+                try node.array(count: count, what: what).map { n in
+                    let s = try n.string()
+                    guard !s.isEmpty, s.count <= SpecLimits.maximumColumnNameLength else {
+                        throw SpecError(n.path, "expected a column name of 1 to \(SpecLimits.maximumColumnNameLength) characters, found \(s.count) characters (\(SafeText.quoted(s)))")
                     }
+                    return s
                 }
-                return Matrix(rows: table.rows.count, cols: cols.count, values: values)
             }
-            return Dataset(inputs: try matrix(inCols), targets: try matrix(tCols), inputNames: inNames, targetNames: tNames, csvPath: file)
+            let inNames = try names(inNode, n0, "column names (one per input neuron: \(n0))")
+            let tNames = try names(tNode, nL, "column names (one per output neuron: \(nL))")
+            let full = try DataPath.resolve(file, baseDirectory: baseDirectory, access: access)
+            let wanted = inNames.enumerated().map { CSVTable.Wanted(name: $1, keyPath: "data.inputs[\($0)]") }
+                + tNames.enumerated().map { CSVTable.Wanted(name: $1, keyPath: "data.targets[\($0)]") }
+            let table = try CSVTable.load(path: full, shownAs: file, wanted: wanted, maximumRows: rowLimit)
+            guard table.rowCount > 0 else { throw SpecError("data.csv", "\(SafeText.truncated(file, limit: 200)) has a header but no data rows") }
+            let w = n0 + nL
+            var x: [Double] = [], t: [Double] = []
+            x.reserveCapacity(table.rowCount * n0); t.reserveCapacity(table.rowCount * nL)
+            for r in 0..<table.rowCount {
+                x += table.values[(r * w)..<(r * w + n0)]
+                t += table.values[(r * w + n0)..<(r * w + w)]
+            }
+            return Dataset(inputs: Matrix(rows: table.rowCount, cols: n0, values: x), targets: Matrix(rows: table.rowCount, cols: nL, values: t),
+                           inputNames: inNames, targetNames: tNames, csvPath: file)
         }
         let inputs = try inNode.array(minCount: 1, what: "samples (rows)")
+        guard inputs.count <= rowLimit else {
+            throw SpecError(inNode.path, "expected at most \(SpecLimits.grouped(rowLimit)) samples (at most \(SpecLimits.grouped(SpecLimits.maximumSamples)) samples and \(SpecLimits.grouped(SpecLimits.maximumDataValues)) input and target values), found \(SpecLimits.grouped(inputs.count))")
+        }
         let targets = try tNode.array(count: inputs.count, what: "target rows (one per input row: \(inputs.count))")
         let x = try inNode.matrix(rows: inputs.count, cols: n0, rowWhat: "samples", colWhat: "numbers (one per input neuron: \(n0))")
         let t = try tNode.matrix(rows: targets.count, cols: nL, rowWhat: "rows", colWhat: "numbers (one per output neuron: \(nL))")
         return Dataset(inputs: x, targets: t)
     }
-}
 
-/// A JSON value with the key path that led to it, and typed accessors that throw `SpecError`s.
-struct Node {
-    let value: JSONValue
-    let path: String
-
-    var text: String {
-        if case .number(let s) = value { return s }
-        if case .string(let s) = value { return "\"\(s)\"" }
-        return value.kindDescription
-    }
-
-    func object(allowed: [String], what: String) throws -> [String: Node] {
-        guard case .object(let members) = value else { throw SpecError(path, "expected an object (the \(what)), found \(value.kindDescription)") }
-        var out: [String: Node] = [:]
-        for (key, v) in members {
-            let p = path.isEmpty ? key : "\(path).\(key)"
-            guard allowed.contains(key) else {
-                throw SpecError(p, "unknown key\(suggestion(for: key, among: allowed)); the \(what) takes \(allowed.joined(separator: ", "))")
+    /// Every starting weight and bias must be finite: drawn ones can overflow (uniform bounds
+    /// whose difference is infinite, a huge normal std), which would fail only at step 1.
+    static func checkDrawnParameters(_ spec: NetworkSpec) throws {
+        let drawsSomething = spec.weights.contains { $0 == nil } || (spec.bias && spec.biases.contains { $0 == nil })
+        guard drawsSomething else { return }
+        let p = spec.initialParameters()
+        for (l, w) in p.weights.enumerated() {
+            if let i = w.values.firstIndex(where: { !$0.isFinite }) {
+                throw drawError(spec, "W(\(l + 1))[\(i / w.cols + 1),\(i % w.cols + 1)]", w.values[i])
             }
-            out[key] = Node(value: v, path: p)
         }
-        return out
-    }
-
-    func array() throws -> [Node] {
-        guard case .array(let items) = value else { throw SpecError(path, "expected an array, found \(value.kindDescription)") }
-        return items.enumerated().map { Node(value: $1, path: "\(path)[\($0)]") }
-    }
-
-    func array(count: Int, what: String) throws -> [Node] {
-        guard case .array(let items) = value else { throw SpecError(path, "expected an array of \(what), found \(value.kindDescription)") }
-        guard items.count == count else { throw SpecError(path, "expected \(count) \(what), found \(items.count)") }
-        return try array()
-    }
-
-    func array(minCount: Int, what: String) throws -> [Node] {
-        guard case .array(let items) = value else { throw SpecError(path, "expected an array of \(what), found \(value.kindDescription)") }
-        guard items.count >= minCount else { throw SpecError(path, "expected at least \(minCount) \(what), found \(items.count)") }
-        return try array()
-    }
-
-    func matrix(rows: Int, cols: Int, rowWhat: String, colWhat: String) throws -> Matrix {
-        let rowNodes = try array(count: rows, what: rowWhat)
-        var values: [Double] = []
-        for r in rowNodes { values += try r.array(count: cols, what: colWhat).map { try $0.number() } }
-        return Matrix(rows: rows, cols: cols, values: values)
-    }
-
-    func number() throws -> Double {
-        guard case .number(let s) = value else { throw SpecError(path, "expected a number, found \(value.kindDescription)\(stringHint)") }
-        guard let v = Double(s), v.isFinite else { throw SpecError(path, "expected a finite number, found \(s) (outside the range of Float64)") }
-        return v
-    }
-
-    func integer() throws -> Int {
-        guard case .number(let s) = value else { throw SpecError(path, "expected an integer, found \(value.kindDescription)\(stringHint)") }
-        guard let v = Int(s) else { throw SpecError(path, "expected an integer, found \(s)") }
-        return v
-    }
-
-    func string() throws -> String {
-        guard case .string(let s) = value else { throw SpecError(path, "expected a string, found \(value.kindDescription)") }
-        return s
-    }
-
-    func bool() throws -> Bool {
-        guard case .bool(let b) = value else { throw SpecError(path, "expected true or false, found \(text)") }
-        return b
-    }
-
-    func enumValue<E: RawRepresentable & CaseIterable>(_ type: E.Type, what: String) throws -> E where E.RawValue == String {
-        let s = try string()
-        let names = E.allCases.map(\.rawValue)
-        guard let e = E(rawValue: s) else {
-            throw SpecError(path, "unknown \(what) \"\(s)\"\(suggestion(for: s, among: names)); expected one of \(names.joined(separator: ", "))")
+        for (l, b) in p.biases.enumerated() {
+            if let i = b.values.firstIndex(where: { !$0.isFinite }) { throw drawError(spec, "b(\(l + 1))[1,\(i + 1)]", b.values[i]) }
         }
-        return e
     }
 
-    private var stringHint: String {
-        if case .string(let s) = value, Double(s) != nil { return " (\"\(s)\": write the number without quotes)" }
-        return ""
+    static func drawError(_ spec: NetworkSpec, _ cell: String, _ v: Double) -> SpecError {
+        switch spec.initSpec.distribution {
+        case .uniform: return SpecError("init.high", "the drawn starting value \(cell) is \(v): choose low and high whose difference is finite")
+        case .normal: return SpecError("init.std", "the drawn starting value \(cell) is \(v): choose a smaller std (and mean)")
+        default: return SpecError("init", "the drawn starting value \(cell) is \(v)")
+        }
     }
 }

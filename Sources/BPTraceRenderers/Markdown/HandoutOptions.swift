@@ -32,20 +32,40 @@ public enum HandoutStepList {
         public let description: String
     }
 
-    /// The steps, sorted and without repeats. Throws on anything but positive integers and ranges.
-    public static func parse(_ text: String) throws -> [Int] {
+    /// The most steps a handout derives in detail (each takes a page or more).
+    public static let maximumDerivedSteps = 1000
+
+    /// The steps, sorted and without repeats. Throws on anything but positive integers and
+    /// ranges, and when more than `maximumDerivedSteps` steps would be derived. With `upTo`
+    /// (the run's --steps), ranges are clipped to it before they are expanded; a range that
+    /// goes beyond keeps one step past the end, so the handout can say it was not derived.
+    public static func parse(_ text: String, upTo last: Int? = nil) throws -> [Int] {
         var steps = Set<Int>()
+        var beyond: Int? = nil
         for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
             let part = raw.trimmingCharacters(in: .whitespaces)
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
             guard (1...2).contains(bounds.count), let a = Int(bounds[0]), let b = Int(bounds[bounds.count - 1]), a >= 1, b >= a else {
-                throw ParseError(description: "--handout-steps: expected steps >= 1 and ranges like 1,2,10 or 1-3,100, found \"\(part)\"")
+                throw ParseError(description: "--handout-steps: expected steps >= 1 and ranges like 1,2,10 or 1-3,100, found \(SafeText.quoted(part))")
             }
-            guard b - a < 1_000_000 else {
-                throw ParseError(description: "--handout-steps: the range \(part) is too long (at most 1000000 steps)")
+            var end = b
+            if let last, b > last {
+                let first = max(a, last + 1)
+                beyond = min(beyond ?? first, first)
+                end = last
             }
-            for s in a...b { steps.insert(s) }
+            guard a <= end else { continue }
+            guard end - a < maximumDerivedSteps else { throw tooMany(last) }
+            for s in a...end {
+                steps.insert(s)
+                if steps.count > maximumDerivedSteps { throw tooMany(last) }
+            }
         }
+        if let beyond { steps.insert(beyond) }
         return steps.sorted()
+    }
+
+    static func tooMany(_ last: Int?) -> ParseError {
+        ParseError(description: "--handout-steps: more than \(maximumDerivedSteps) steps to derive in detail\(last.map { " (within --steps \($0))" } ?? ""); a handout derives at most \(maximumDerivedSteps), the others appear in its loss table")
     }
 }

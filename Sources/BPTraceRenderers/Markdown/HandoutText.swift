@@ -55,7 +55,7 @@ public enum HandoutEscape {
     /// then escapes the characters again for LaTeX itself. Line breaks become spaces.
     public static func markdown(_ s: String) -> String {
         var out = ""
-        for ch in s {
+        for ch in typesettable(s) {
             if ch == "\n" || ch == "\r" || ch == "\t" { out.append(" "); continue }
             if ch.isASCII, let a = ch.asciiValue, (33...47).contains(a) || (58...64).contains(a) || (91...96).contains(a) || (123...126).contains(a) {
                 out.append("\\")
@@ -69,7 +69,7 @@ public enum HandoutEscape {
     /// their text commands.
     public static func latexText(_ s: String) -> String {
         var out = ""
-        for ch in s {
+        for ch in typesettable(s) {
             switch ch {
             case "\\": out += "\\textbackslash{}"
             case "{": out += "\\{"
@@ -83,6 +83,23 @@ public enum HandoutEscape {
             case "~": out += "\\textasciitilde{}"
             case "\n", "\r", "\t": out += " "
             default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Text pdflatex can typeset with the default fonts: composed (NFC) so that `e` + a
+    /// combining accent becomes `é`; printable ASCII and Latin-1 kept; every other character —
+    /// controls (C0, DEL, C1), bidi overrides such as U+202E, CJK, emoji, lone combining marks —
+    /// written as `[U+XXXX]`, so the handout builds and shows which character it was.
+    public static func typesettable(_ s: String) -> String {
+        var out = ""
+        for u in s.precomposedStringWithCanonicalMapping.unicodeScalars {
+            switch u.value {
+            case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0xA0...0xFF: out.unicodeScalars.append(u)
+            default:
+                let h = String(u.value, radix: 16, uppercase: true)
+                out += "[U+" + String(repeating: "0", count: max(0, 4 - h.count)) + h + "]"
             }
         }
         return out
