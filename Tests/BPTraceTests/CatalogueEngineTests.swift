@@ -31,9 +31,12 @@ import BPTrace
     }
 
     /// Runs `steps` steps and compares every computed cell; `variant` may alter a formula.
-    static func compare(_ spec: NetworkSpec, steps: Int, variant: (QuantityRef, Expr) -> Expr = { $1 }) -> Outcome {
+    /// `rules`: the trainer runs under them and the catalogue's formulas are those for them
+    /// (`expression(of:under:)`); `catalogueRules` may name other rules for the formulas.
+    static func compare(_ spec: NetworkSpec, steps: Int, rules: BackpropRules = .standard, catalogueRules: BackpropRules? = nil,
+                        variant: (QuantityRef, Expr) -> Expr = { $1 }) -> Outcome {
         let catalogue = Catalogue(spec: spec)
-        var trainer = Trainer(spec: spec)
+        var trainer = Trainer(spec: spec, rules: rules)
         var out = Outcome()
         for s in 1...steps {
             let step = trainer.step(s)
@@ -41,7 +44,7 @@ import BPTrace
             var traced: [QuantityRef: Matrix] = [:]
             for b in step.blocks() { traced[QuantityRef(b.quantity, b.layer)] = b.matrix }
             for ref in catalogue.stepQuantities {
-                guard let template = catalogue.expression(of: ref) else { continue }
+                guard let template = catalogue.expression(of: ref, under: catalogueRules ?? rules) else { continue }
                 guard let engine = traced[ref] else { out.mismatches.append("\(spec.name) step \(s): \(ref) has a formula but no trace"); continue }
                 let shape = catalogue.shape(of: ref, batchSize: step.x.rows)
                 if shape != (engine.rows, engine.cols) { out.mismatches.append("\(spec.name) step \(s): \(ref) is \(engine.rows)x\(engine.cols), the catalogue says \(shape)") }
@@ -243,5 +246,41 @@ import BPTrace
         }
         #expect(noL2.mismatches.count > 0)
         #expect(noL2.mismatches.filter { !$0.contains("grad_W") }.count == 0)
+    }
+
+    // MARK: - Named variants of the trainer
+
+    /// The trainer's named variants (the lr-folded convention, the immediate and simultaneous
+    /// update orders whatever the spec says) equal the catalogue's formulas for those variants,
+    /// on the presets, the fixture specs' networks and random networks.
+    @Test func variantsMatchTheCataloguesVariantFormulas() throws {
+        let variants: [BackpropRules] = [.learningRateFolded, .immediate, .simultaneous]
+        var specs = try Presets.names.map { try Presets.spec(named: $0) }
+        specs += (0..<80).map(Self.randomSpec)
+        var cells = 0
+        for rules in variants {
+            for spec in specs {
+                let outcome = Self.compare(spec, steps: 3, rules: rules)
+                cells += outcome.cells
+                #expect(outcome.mismatches.isEmpty, "\(rules): \(outcome.mismatches.prefix(5).joined(separator: "\n"))")
+            }
+        }
+        #expect(cells > 20_000)
+    }
+
+    /// The variants are really different: the lr-folded run checked against the standard
+    /// formulas mismatches in delta(L) (η times the contract's), and the immediate run on a
+    /// simultaneous spec with two layers mismatches in err.
+    @Test func variantsCheckedAgainstTheStandardFormulasAreCaught() throws {
+        let mazur = try Presets.spec(named: "mazur-2015")
+        let folded = Self.compare(mazur, steps: 2, rules: .learningRateFolded, catalogueRules: .standard)
+        #expect(folded.mismatches.count > 0)
+        #expect(folded.mismatches.allSatisfy { $0.contains("delta(2)") }, "\(folded.mismatches.prefix(4))")
+        let immediate = Self.compare(mazur, steps: 2, rules: .immediate, catalogueRules: .standard)
+        #expect(immediate.mismatches.count > 0)
+        #expect(immediate.mismatches.allSatisfy { $0.contains("err(1)") }, "\(immediate.mismatches.prefix(4))")
+        // A wrong derivative has no declared formula.
+        let wrong = BackpropRules.standard.with(slope: SlopeRule(name: "σ(z)") { _, _, a in a })
+        #expect(Catalogue(spec: mazur).expression(of: QuantityRef(.slope, 1), under: wrong) == nil)
     }
 }

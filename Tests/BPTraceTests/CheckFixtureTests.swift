@@ -146,9 +146,9 @@ import Testing
         #expect(report.contains("follows lr_folded — the learning rate folded into the delta"))
     }
 
-    @Test func learningRateFoldedTrainerReproducesTheExcelSheet() throws {
+    @Test func learningRateFoldedRulesReproduceTheExcelSheet() throws {
         // reference/analytics-vidhya.md: Excel-sheet convention wout+ and bout+.
-        var t = LearningRateFoldedTrainer(spec: try Presets.spec(named: "analytics-vidhya"))
+        var t = Trainer(spec: try Presets.spec(named: "analytics-vidhya"), rules: .learningRateFolded)
         let r = t.step(1)
         CheckNameTests.close(r.WNew[2]![0, 0], "0.299514577")
         CheckNameTests.close(r.WNew[2]![1, 0], "0.249497878")

@@ -50,7 +50,7 @@ import Testing
     /// Reads `name` on the first step(s) of a spec with the engine.
     static func read(_ name: String, _ spec: NetworkSpec = mazur, sample: Int? = nil, step: Int? = nil) throws -> Double {
         let r = try ValueNames(spec: spec).resolve(name, sample: sample, step: step)
-        let results = ConventionRunner.run(spec: spec, lrFolded: false, steps: [r.step])
+        let results = ConventionRunner.run(spec: spec, steps: [r.step])
         return try #require(r.target.read(results[r.step]!, spec: spec))
     }
 

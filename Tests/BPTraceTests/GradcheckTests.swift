@@ -5,39 +5,25 @@ import Testing
 /// `bptrace gradcheck`: central differences of the cost agree with backprop on every preset and
 /// every fixture network, and disagree when the backward pass is fed a wrong derivative.
 @Suite struct GradcheckTests {
-    /// Backprop written out here from the contract's formulas, with the activation derivative
-    /// passed in: with the right derivative it must equal the engine's gradient, with a wrong one
-    /// gradcheck must fail. The forward values (z, a) are the engine's.
-    static func backprop(derivative: @escaping @Sendable (Activation, Matrix, Matrix) -> Matrix) -> GradientCheck.GradientFunction {
+    /// The engine's trainer under backprop rules whose slope is `derivative` (the same
+    /// derivative for the output delta and every hidden delta), with the error sent back through
+    /// the start-of-step weights: with the right derivative it is the engine's gradient, with a
+    /// wrong one gradcheck must fail. The forward values (z, a) are the engine's.
+    static func backprop(_ name: String, derivative: @escaping @Sendable (Activation, Matrix, Matrix) -> Matrix?) -> GradientCheck.GradientFunction {
+        let rules = BackpropRules.simultaneous.with(slope: SlopeRule(name: name, slope: derivative))
         return { spec, parameters, step in
-            var t = Trainer(spec: spec, parameters: parameters)
+            var t = Trainer(spec: spec, parameters: parameters, rules: rules)
             let r = t.step(step)
             let L = spec.depth
-            var delta = [Matrix?](repeating: nil, count: L + 1)
-            var gW = [Matrix](), gB = [Matrix]()
-            let o = r.a[L]
-            switch spec.loss {
-            case .crossEntropy: delta[L] = o.zipWith(r.y) { ($0 - $1) / Double(o.rows) }
-            case .halfSSE: delta[L] = o.zipWith(r.y) { $0 - $1 }.zipWith(derivative(spec.activations[L - 1], r.z[L]!, o)) { $0 * $1 }
-            case .mse: delta[L] = o.zipWith(r.y) { 2 * ($0 - $1) / Double(o.rows * o.cols) }.zipWith(derivative(spec.activations[L - 1], r.z[L]!, o)) { $0 * $1 }
-            case .sum: delta[L] = derivative(spec.activations[L - 1], r.z[L]!, o)
-            }
-            for l in stride(from: L - 1, through: 1, by: -1) {
-                delta[l] = delta[l + 1]!.dotTransposed(r.W[l + 1]!).zipWith(derivative(spec.activations[l - 1], r.z[l]!, r.a[l])) { $0 * $1 }
-            }
-            for l in 1...L {
-                gW.append(r.a[l - 1].transposedDot(delta[l]!).zipWith(r.W[l]!) { $0 + spec.l2 * $1 })
-                if spec.bias { gB.append(delta[l]!.columnSums()) }
-            }
-            return GradientCheck.Gradients(weights: gW, biases: gB)
+            return GradientCheck.Gradients(weights: (1...L).compactMap { r[.gradW, $0] }, biases: spec.bias ? (1...L).compactMap { r[.gradB, $0] } : [])
         }
     }
 
-    static let rightDerivative = backprop { f, z, a in f.slope(z: z, a: a)! }
+    static let rightDerivative = backprop("f'") { f, z, a in f.slope(z: z, a: a) }
     /// The classic slip: sigmoid'(z) written as σ(z) instead of σ(z)(1 − σ(z)).
-    static let wrongSigmoidDerivative = backprop { f, z, a in f == .sigmoid ? a : f.slope(z: z, a: a)! }
+    static let wrongSigmoidDerivative = backprop("σ(z)") { f, z, a in f == .sigmoid ? a : f.slope(z: z, a: a) }
     /// tanh'(z) written as 1 − z² instead of 1 − tanh(z)².
-    static let wrongTanhDerivative = backprop { f, z, a in f == .tanh ? z.map { 1 - $0 * $0 } : f.slope(z: z, a: a)! }
+    static let wrongTanhDerivative = backprop("1 − z²") { f, z, a in f == .tanh ? z.map { 1 - $0 * $0 } : f.slope(z: z, a: a) }
 
     /// Every preset and every network of the shipped fixtures (with their `with` variants).
     static var networks: [(String, NetworkSpec)] {

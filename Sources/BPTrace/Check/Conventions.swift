@@ -9,7 +9,7 @@ import Foundation
 /// | bias training | `update_biases=true`, `update_biases=false` | spec `update_biases` |
 /// | loss | `loss=half_sse`, `loss=mse` | spec `loss` |
 /// | error sign | `negated` (also `sign`, `sign=o-t`) | the value's negation: o − t written where the contract has t − o, or the reverse |
-/// | learning rate folded into the delta | `lr_folded` | the Excel sheet's step 8, d_output = E·slope·lr, then lr applied again in the update (`LearningRateFoldedTrainer`) |
+/// | learning rate folded into the delta | `lr_folded` | the Excel sheet's step 8, d_output = E·slope·lr, then lr applied again in the update (`BackpropRules.learningRateFolded`) |
 public struct Convention: Hashable, Sendable, CustomStringConvertible {
     public enum Switch: Hashable, Sendable {
         case update(UpdateOrder)
@@ -141,54 +141,22 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The Excel sheet's convention, computed explicitly: its step 8 prints
-/// `d_output = E · slope_output_layer · lr`, folding the learning rate into the delta, and its
-/// updates then multiply by lr again (`wout += hiddenlayer_activations^T · d_output · lr`), so the
-/// parameters move by lr² times the gradient while every delta, error and gradient the sheet
-/// shows is lr times the contract's.
-///
-/// This is a checker's alternative, not a convention of the contract: the engine (`Trainer`)
-/// knows nothing of it. The forward pass, the loss, E and the slopes are the engine's own (they
-/// do not depend on the convention); the backward pass and the update are the engine's, fed the
-/// scaled output delta.
-/// Values are in the contract's sign (delta = dL/dz scaled by lr); the sheet's d_output, in
-/// the tutorial's sign, is the negation.
-public struct LearningRateFoldedTrainer: Sendable {
-    public let spec: NetworkSpec
-    public private(set) var parameters: Parameters
-
-    public init(spec: NetworkSpec, parameters: Parameters? = nil) {
-        self.spec = spec
-        self.parameters = parameters ?? spec.initialParameters()
-    }
-
-    public mutating func step(_ s: Int) -> StepResult {
-        let trainer = Trainer(spec: spec, parameters: parameters)
-        var r = trainer.forward(s)                   // forward pass, loss, E, slopes: as the engine
-        let L = spec.depth
-        // Step 8 of the sheet: the output delta with lr folded in; the engine's backward pass
-        // then applies lr again in the update.
-        let delta = spec.loss.outputDelta(outputs: r.a[L], targets: r.y, slope: r.slope[L])
-        trainer.backward(&r, outputDelta: delta.map { $0 * spec.learningRate })
-        parameters = r.updatedParameters
-        return r
+/// Runs a spec (under a convention) and keeps the step results a check needs.
+public enum ConventionRunner {
+    /// The results of the given steps (all of them 1-based) of `spec` under `rules` (the
+    /// learning rate folded into the delta: `BackpropRules.learningRateFolded`). Runs up to
+    /// the largest step.
+    public static func run(spec: NetworkSpec, rules: BackpropRules = .standard, steps wanted: Set<Int>) -> [Int: StepResult] {
+        guard let last = wanted.max(), last >= 1 else { return [:] }
+        var out: [Int: StepResult] = [:]
+        var t = Trainer(spec: spec, rules: rules)
+        for s in 1...last { let r = t.step(s); if wanted.contains(s) { out[s] = r } }
+        return out
     }
 }
 
-/// Runs a spec (under a convention) and keeps the step results a check needs.
-public enum ConventionRunner {
-    /// The results of the given steps (all of them 1-based) of `spec`, the learning rate folded
-    /// into the delta when `lrFolded`. Runs up to the largest step.
-    public static func run(spec: NetworkSpec, lrFolded: Bool, steps wanted: Set<Int>) -> [Int: StepResult] {
-        guard let last = wanted.max(), last >= 1 else { return [:] }
-        var out: [Int: StepResult] = [:]
-        if lrFolded {
-            var t = LearningRateFoldedTrainer(spec: spec)
-            for s in 1...last { let r = t.step(s); if wanted.contains(s) { out[s] = r } }
-        } else {
-            var t = Trainer(spec: spec)
-            for s in 1...last { let r = t.step(s); if wanted.contains(s) { out[s] = r } }
-        }
-        return out
-    }
+extension Convention {
+    /// The backward-pass rules of this convention: the lr-folded variant of the trainer, or the
+    /// standard rules (the update order and the loss are the spec's, see `apply(to:)`).
+    public var rules: BackpropRules { lrFolded ? .learningRateFolded : .standard }
 }

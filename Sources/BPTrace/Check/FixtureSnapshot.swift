@@ -41,7 +41,7 @@ public enum FixtureSnapshot {
         if Double(perStep) * Double(keptSteps) > Double(CheckLimits.maximumKeptValues) {
             throw NameError("the picked values name \(keptSteps) different steps of \(SpecLimits.grouped(perStep)) traced values each, more than `bptrace check` keeps (\(SpecLimits.grouped(CheckLimits.maximumKeptValues))); pick values of fewer steps (e.g. E_total@\(lastStep)) or use fewer --steps")
         }
-        let results = ConventionRunner.run(spec: spec, lrFolded: false, steps: Set(picks.map(\.step)))
+        let results = ConventionRunner.run(spec: spec, steps: Set(picks.map(\.step)))
         var values: [JSONValue] = []
         for p in picks {
             guard let r = results[p.step], let v = p.target.read(r, spec: spec), v.isFinite else {

@@ -1,51 +1,101 @@
-/// Every intermediate of one training step, by layer. Index l holds layer l; entries that do
-/// not exist for a layer (z(0), err(L), slope of softmax, b without bias) are nil.
+/// Every intermediate of one training step: a store keyed by quantity and layer (`QuantityRef`).
+/// Which quantities a step has, and in which order the trace carries them, is the catalogue's
+/// (`Catalogue.stepQuantities`, from the descriptors); the store only holds the values.
 public struct StepResult: Sendable {
     public let step: Int
-    public var x: Matrix
-    public var y: Matrix
-    public var W: [Matrix?]
-    public var b: [Matrix?]
-    public var z: [Matrix?]
-    public var a: [Matrix]
-    public var loss: Double
-    public var cost: Double?
-    public var E: Matrix
-    public var slope: [Matrix?]
-    public var delta: [Matrix?]
-    public var err: [Matrix?]
-    public var gradW: [Matrix?]
-    public var gradB: [Matrix?]
-    public var WNew: [Matrix?]
-    public var bNew: [Matrix?]
+    public let catalogue: Catalogue
+    /// The values computed so far (a step of `Trainer.step` has every quantity of
+    /// `catalogue.stepQuantities`; one of `Trainer.forward` only stages 1–7).
+    public private(set) var values: [QuantityRef: Matrix] = [:]
 
-    /// The parameters after this step's update (W_new, b_new).
-    public var updatedParameters: Parameters {
-        let L = a.count - 1
-        return Parameters(weights: (1...L).map { WNew[$0]! }, biases: b[1] == nil ? [] : (1...L).map { bNew[$0]! })
+    public init(step: Int, catalogue: Catalogue) {
+        self.step = step
+        self.catalogue = catalogue
     }
 
-    /// The step's blocks in the order the trace carries them: stage by stage, and within a
-    /// stage layer by layer (hidden stages 3–4 interleave per layer; 9–10 run from layer L-1 down).
+    /// The number of layers with weights, L.
+    public var depth: Int { catalogue.spec.depth }
+
+    /// The value of `quantity` at `layer`; nil when the step has no such block (a layer out of
+    /// range, a quantity this spec does not have, or one not computed yet).
+    public subscript(_ quantity: Quantity, _ layer: Int) -> Matrix? {
+        get { values[QuantityRef(quantity, layer)] }
+        set { values[QuantityRef(quantity, layer)] = newValue }
+    }
+
+    public subscript(_ ref: QuantityRef) -> Matrix? {
+        get { values[ref] }
+        set { values[ref] = newValue }
+    }
+
+    /// The value of `quantity` at `layer`, or an error naming the block when the step does not
+    /// hold it: for callers that need a block the descriptors say exists, without a trap.
+    public func matrix(_ quantity: Quantity, _ layer: Int) throws(MissingBlock) -> Matrix {
+        let ref = QuantityRef(quantity, layer)
+        guard let m = values[ref] else { throw MissingBlock(step: step, ref: ref, exists: catalogue.exists(ref)) }
+        return m
+    }
+
+    /// Whether the step holds every quantity its spec has.
+    public var isComplete: Bool { catalogue.isComplete(values) }
+
+    /// The step's blocks in trace order: `Catalogue.stepQuantities`, those the store holds.
     public func blocks() -> [TraceBlock] {
-        let L = a.count - 1
-        var out: [TraceBlock] = []
-        func add(_ stage: Stage, _ layer: Int, _ q: Quantity, _ m: Matrix?) {
-            if let m { out.append(TraceBlock(step: step, stage: stage, layer: layer, quantity: q, matrix: m)) }
+        catalogue.stepQuantities.compactMap { ref in
+            values[ref].map { TraceBlock(step: step, stage: catalogue.stage(of: ref), layer: ref.layer, quantity: ref.quantity, matrix: $0) }
         }
-        add(.readInputs, 0, .x, x)
-        add(.readInputs, L, .y, y)
-        for l in 1...L { add(.weightsAndBiases, l, .W, W[l]); add(.weightsAndBiases, l, .b, b[l]) }
-        for l in 1..<L { add(.hiddenInput, l, .z, z[l]); add(.hiddenActivation, l, .a, a[l]) }
-        add(.output, L, .z, z[L]); add(.output, L, .a, a[L])
-        add(.error, L, .E, E)
-        add(.error, L, .loss, Matrix(row: [loss]))
-        add(.error, L, .cost, cost.map { Matrix(row: [$0]) })
-        for l in 1...L { add(.slopes, l, .slope, slope[l]) }
-        add(.outputDelta, L, .delta, delta[L])
-        for l in stride(from: L - 1, through: 1, by: -1) { add(.hiddenError, l, .err, err[l]); add(.hiddenDelta, l, .delta, delta[l]) }
-        for l in 1...L { add(.updateWeights, l, .gradW, gradW[l]); add(.updateWeights, l, .WNew, WNew[l]) }
-        for l in 1...L { add(.updateBiases, l, .gradB, gradB[l]); add(.updateBiases, l, .bNew, bNew[l]) }
-        return out
+    }
+
+    // MARK: Typed accessors
+
+    /// The step's input batch x (layer 0) and targets y (layer L).
+    public var x: Matrix { values[QuantityRef(.x, 0)] ?? Matrix(rows: 0, cols: 0) }
+    public var y: Matrix { values[QuantityRef(.y, depth)] ?? Matrix(rows: 0, cols: 0) }
+    /// The data loss at the start-of-step weights (NaN before the forward pass).
+    public var loss: Double { values[QuantityRef(.loss, depth)]?.values.first ?? .nan }
+    /// loss + λ/2·ΣW², only with l2 > 0.
+    public var cost: Double? { values[QuantityRef(.cost, depth)]?.values.first }
+
+    /// The parameters after this step's update (W_new, b_new); nil before the update.
+    public var updatedParameters: Parameters? {
+        let L = depth
+        var weights: [Matrix] = [], biases: [Matrix] = []
+        for l in 1...L {
+            guard let w = self[.WNew, l] else { return nil }
+            weights.append(w)
+            if catalogue.spec.bias {
+                guard let b = self[.bNew, l] else { return nil }
+                biases.append(b)
+            }
+        }
+        return Parameters(weights: weights, biases: biases)
+    }
+
+    // MARK: By layer (index l holds layer l; nil where the step has no such block)
+
+    private func byLayer(_ q: Quantity) -> [Matrix?] { (0...depth).map { self[q, $0] } }
+    public var W: [Matrix?] { byLayer(.W) }
+    public var b: [Matrix?] { byLayer(.b) }
+    public var z: [Matrix?] { byLayer(.z) }
+    /// a(0) is the input x.
+    public var a: [Matrix] { [x] + (1...depth).map { self[.a, $0] ?? Matrix(rows: 0, cols: 0) } }
+    public var E: Matrix { self[.E, depth] ?? Matrix(rows: 0, cols: 0) }
+    public var slope: [Matrix?] { byLayer(.slope) }
+    public var delta: [Matrix?] { byLayer(.delta) }
+    public var err: [Matrix?] { byLayer(.err) }
+    public var gradW: [Matrix?] { byLayer(.gradW) }
+    public var gradB: [Matrix?] { byLayer(.gradB) }
+    public var WNew: [Matrix?] { byLayer(.WNew) }
+    public var bNew: [Matrix?] { byLayer(.bNew) }
+}
+
+/// A block asked of a step that does not hold it.
+public struct MissingBlock: Error, Equatable, Sendable, CustomStringConvertible {
+    public let step: Int
+    public let ref: QuantityRef
+    /// Whether the spec has the quantity at all (false: e.g. the slope of a softmax layer).
+    public let exists: Bool
+    public var description: String {
+        exists ? "step \(step) holds no \(ref) (not computed)" : "step \(step) has no \(ref): this network does not have it"
     }
 }

@@ -1,86 +1,121 @@
 /// The training engine: one step of forward pass, loss, backward pass and update, written a
 /// line per formula of CONTRACT.md §2, in Float64 and one fixed evaluation order.
+///
+/// The backward pass follows `rules` (the engine's are `BackpropRules.standard`; conventions
+/// and wrong derivatives are named variants) and each parameter's update is `optimizer`'s
+/// (SGD unless told otherwise).
 public struct Trainer: Sendable {
     public let spec: NetworkSpec
+    public let rules: BackpropRules
+    public private(set) var optimizer: any Optimizer
     /// The parameters at the start of the next step.
     public private(set) var parameters: Parameters
+    private let catalogue: Catalogue
 
-    public init(spec: NetworkSpec, parameters: Parameters? = nil) {
+    public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil) {
         self.spec = spec
+        self.rules = rules
+        self.optimizer = optimizer ?? SGD(learningRate: spec.learningRate)
         self.parameters = parameters ?? spec.initialParameters()
+        self.catalogue = Catalogue(spec: spec)
     }
 
     /// Runs training step `s` (1-based) from the current parameters, advances them to the
     /// updated ones, and returns every intermediate.
     public mutating func step(_ s: Int) -> StepResult {
-        var r = forward(s)
-        let L = spec.depth
-        // delta(L) = dL/dz(L), from the loss.
-        backward(&r, outputDelta: spec.loss.outputDelta(outputs: r.a[L], targets: r.y, slope: r.slope[L]))
-        parameters = r.updatedParameters
+        var (r, pass) = forwardPass(s)
+        parameters = backward(&r, pass)
         return r
     }
 
     /// Stages 1–7 at the current parameters: the step's batch, the forward pass, the loss,
-    /// E and the slopes. The backward fields of the result are empty.
-    public func forward(_ s: Int) -> StepResult {
+    /// E and the slopes. The result holds no backward quantities.
+    public func forward(_ s: Int) -> StepResult { forwardPass(s).0 }
+
+    /// What the backward pass reads of the forward pass, by layer (index l is layer l).
+    private struct Pass {
+        var W: [Matrix], b: [Matrix?], a: [Matrix], slope: [Matrix?], y: Matrix
+    }
+
+    private func forwardPass(_ s: Int) -> (StepResult, Pass) {
         let L = spec.depth
         let f = [Activation.linear] + spec.activations          // f[l] for l = 1..L
         let rows = spec.batch.indices(step: s, count: spec.data.count)
         let x = spec.data.inputs.selectingRows(rows)
         let t = spec.data.targets.selectingRows(rows)
-        let W: [Matrix?] = [nil] + parameters.weights.map { Optional($0) }
+        let W: [Matrix] = [Matrix(rows: 0, cols: 0)] + parameters.weights
         let b: [Matrix?] = [nil] + (spec.bias ? parameters.biases.map { Optional($0) } : Array(repeating: nil, count: L))
+        var r = StepResult(step: s, catalogue: catalogue)
+        r[.x, 0] = x
+        r[.y, L] = t
+        for l in 1...L { r[.W, l] = W[l]; r[.b, l] = b[l] }
 
         // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)).
-        var z: [Matrix?] = [nil], a: [Matrix] = [x]
+        var z: [Matrix] = [x], a: [Matrix] = [x]
         for l in 1...L {
-            var zl = a[l - 1].dot(W[l]!)
+            var zl = a[l - 1].dot(W[l])
             if let bl = b[l] { for r in 0..<zl.rows { for c in 0..<zl.cols { zl[r, c] += bl[0, c] } } }
             z.append(zl)
             a.append(f[l].apply(zl))
+            r[.z, l] = zl
+            r[.a, l] = a[l]
         }
         let o = a[L]
 
         // Loss at the start-of-step weights; cost adds (lambda/2)·Σ W².
         let loss = spec.loss.value(outputs: o, targets: t, outputActivation: f[L])
-        var cost: Double? = nil
+        r[.loss, L] = Matrix(row: [loss])
         if spec.l2 > 0 {
             var squares = 0.0
-            for l in 1...L { for w in W[l]!.values { squares += w * w } }
-            cost = loss + spec.l2 / 2 * squares
+            for l in 1...L { for w in W[l].values { squares += w * w } }
+            r[.cost, L] = Matrix(row: [loss + spec.l2 / 2 * squares])
         }
-        let E = t.zipWith(o) { $0 - $1 }                          // E = t - o
+        r[.E, L] = t.zipWith(o) { $0 - $1 }                      // E = t - o
 
-        // slope(l) = f'(z(l)), from the activation where the tutorials do.
-        let slope: [Matrix?] = [nil] + (1...L).map { l -> Matrix? in f[l].slope(z: z[l]!, a: a[l]) }
-        let none = [Matrix?](repeating: nil, count: L + 1)
-        return StepResult(step: s, x: x, y: t, W: W, b: b, z: z, a: a, loss: loss, cost: cost, E: E, slope: slope,
-                          delta: none, err: none, gradW: none, gradB: none, WNew: none, bNew: none)
+        // slope(l) = f'(z(l)), by the rules' slope (the engine's: from the activation where the tutorials do).
+        let slope: [Matrix?] = [nil] + (1...L).map { l in rules.slope.slope(f[l], z[l], a[l]) }
+        for l in 1...L { r[.slope, l] = slope[l] }
+        return (r, Pass(W: W, b: b, a: a, slope: slope, y: t))
     }
 
-    /// Stages 8–12: the backward pass from the output delta `outputDelta` and the update,
-    /// written into `r` (a result of `forward`). The learning rate is applied in the update.
-    public func backward(_ r: inout StepResult, outputDelta: Matrix) {
+    /// Stages 8–12: the backward pass and the update, written into `r`; returns the updated
+    /// parameters (and advances the optimizer's state).
+    private mutating func backward(_ r: inout StepResult, _ p: Pass) -> Parameters {
         let L = spec.depth
-        r.delta[L] = outputDelta
+        // delta(L) = dL/dz(L), from the loss; η folded in under the lr-folded rules.
+        var delta = rules.outputDelta.delta(spec.loss, p.a[L], p.y, p.slope[L])
+        if rules.learningRateInDelta { delta = delta.map { $0 * spec.learningRate } }
+        var weights = p.W, biases = p.b
         for l in stride(from: L, through: 1, by: -1) {
-            let W = r.W[l]!, delta = r.delta[l]!
-            var g = r.a[l - 1].transposedDot(delta)               // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
+            r[.delta, l] = delta
+            let W = p.W[l]
+            var g = p.a[l - 1].transposedDot(delta)               // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
             if spec.l2 > 0 { g = g.zipWith(W) { $0 + spec.l2 * $1 } }
-            r.gradW[l] = g
-            r.WNew[l] = W.zipWith(g) { $0 - spec.learningRate * $1 }    // W_new = W - eta·grad_W
-            if let bl = r.b[l] {
+            r[.gradW, l] = g
+            weights[l] = apply(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, to: &r)
+            if let bl = p.b[l] {
                 let gb = delta.columnSums()                        // grad_b = column sums of delta(l)
-                r.gradB[l] = gb
-                r.bNew[l] = spec.updateBiases ? bl.zipWith(gb) { $0 - spec.learningRate * $1 } : bl
+                r[.gradB, l] = gb
+                biases[l] = spec.updateBiases
+                    ? apply(optimizer.update(parameter: QuantityRef(.b, l), value: bl, gradient: gb), as: .bNew, l, to: &r)
+                    : bl
+                r[.bNew, l] = biases[l]
             }
-            if l > 1 {
+            if l > 1, let slope = p.slope[l - 1] {
                 // err(l-1) = delta(l)·W(l)^T, with the updated W(l) under the immediate order.
-                let through = spec.update == .immediate ? r.WNew[l]! : W
-                r.err[l - 1] = delta.dotTransposed(through)
-                r.delta[l - 1] = r.err[l - 1]!.zipWith(r.slope[l - 1]!) { $0 * $1 }   // delta = err ⊙ slope
+                let through = rules.order(for: spec) == .immediate ? weights[l] : W
+                let err = delta.dotTransposed(through)
+                r[.err, l - 1] = err
+                delta = err.zipWith(slope) { $0 * $1 }            // delta = err ⊙ slope
             }
         }
+        return Parameters(weights: Array(weights.dropFirst()), biases: spec.bias ? biases.dropFirst().compactMap { $0 } : [])
+    }
+
+    /// Stores an optimizer's step: the new value as `quantity`(l) and what it traces besides.
+    private func apply(_ u: OptimizerStep, as quantity: Quantity, _ l: Int, to r: inout StepResult) -> Matrix {
+        r[quantity, l] = u.newValue
+        for (ref, m) in u.traced { r[ref] = m }
+        return u.newValue
     }
 }

@@ -12,6 +12,13 @@ public struct QuantityDescriptor: Sendable {
     /// The template of one cell (row, col); nil for the step's inputs x, y, W, b and for
     /// quantities this spec does not have (slope of a softmax layer).
     public let formula: Expr?
+    /// Whether this spec's step has the quantity at this layer: no slope of a softmax layer,
+    /// no b, grad_b, b_new without biases, a cost only with l2 > 0, err only for hidden layers,
+    /// x only at layer 0, y, E, loss and cost only at the output layer.
+    public var exists: Bool = true
+
+    /// One row per sample of the step's batch (x, y, z, a, E, slope, delta, err).
+    public var perSample: Bool { rows == .batch }
 }
 
 /// How many rows or columns a block has: one per sample of the step's batch, one per neuron
@@ -32,6 +39,36 @@ extension Catalogue {
     /// The descriptor of `ref`: one case per quantity. Adding a quantity is a case here, its
     /// place in `stepQuantities` and its engine line.
     public func descriptor(of ref: QuantityRef) -> QuantityDescriptor {
+        guard exists(ref) else {
+            var none = QuantityDescriptor(stage: declaredStage(ref), rows: .one, cols: .one, tutorialName: ref.quantity.rawValue, formula: nil)
+            none.exists = false
+            return none
+        }
+        return declared(ref)
+    }
+
+    /// Whether the step of this spec has `ref` (see `QuantityDescriptor.exists`).
+    public func exists(_ ref: QuantityRef) -> Bool {
+        let l = ref.layer, layer = (1...L).contains(l)
+        switch ref.quantity {
+        case .x: return l == 0
+        case .y, .E, .loss: return l == L
+        case .cost: return l == L && spec.l2 > 0
+        case .W, .z, .a, .delta, .gradW, .WNew: return layer
+        case .b, .gradB, .bNew: return layer && spec.bias
+        case .slope: return layer && spec.activations[l - 1] != .softmax
+        case .err: return l >= 1 && l < L
+        }
+    }
+
+    /// The stage of a quantity that this spec does not have (where it would be computed).
+    private func declaredStage(_ ref: QuantityRef) -> Stage {
+        (1...L).contains(ref.layer) ? declared(ref).stage : declared(QuantityRef(ref.quantity, L)).stage
+    }
+
+    /// The declaration of `ref`, one case per quantity; `ref` must name a layer the quantity
+    /// can have (the input error err(0), not traced, is read by the checker).
+    func declared(_ ref: QuantityRef) -> QuantityDescriptor {
         let l = ref.layer
         let hidden = l < L
         // The tutorial has one hidden layer; deeper networks number theirs.

@@ -17,19 +17,26 @@ public struct Catalogue: Sendable {
 
     var L: Int { spec.depth }
 
-    /// The quantities one step traces, in trace order (the order of `StepResult.blocks()`).
+    /// The quantities one step traces, in trace order (the order of `StepResult.blocks()`):
+    /// stage by stage, and within a stage layer by layer (hidden stages 3–4 interleave per layer;
+    /// 9–10 run from layer L-1 down), keeping those the descriptors say this spec has.
     public var stepQuantities: [QuantityRef] {
         var out: [QuantityRef] = [QuantityRef(.x, 0), QuantityRef(.y, L)]
-        for l in 1...L { out.append(QuantityRef(.W, l)); if spec.bias { out.append(QuantityRef(.b, l)) } }
+        for l in 1...L { out += [QuantityRef(.W, l), QuantityRef(.b, l)] }
         for l in 1...L { out += [QuantityRef(.z, l), QuantityRef(.a, l)] }
-        out += [QuantityRef(.E, L), QuantityRef(.loss, L)]
-        if spec.l2 > 0 { out.append(QuantityRef(.cost, L)) }
-        for l in 1...L where spec.activations[l - 1] != .softmax { out.append(QuantityRef(.slope, l)) }
+        out += [QuantityRef(.E, L), QuantityRef(.loss, L), QuantityRef(.cost, L)]
+        for l in 1...L { out.append(QuantityRef(.slope, l)) }
         out.append(QuantityRef(.delta, L))
         for l in stride(from: L - 1, through: 1, by: -1) { out += [QuantityRef(.err, l), QuantityRef(.delta, l)] }
         for l in 1...L { out += [QuantityRef(.gradW, l), QuantityRef(.WNew, l)] }
-        if spec.bias { for l in 1...L { out += [QuantityRef(.gradB, l), QuantityRef(.bNew, l)] } }
-        return out
+        for l in 1...L { out += [QuantityRef(.gradB, l), QuantityRef(.bNew, l)] }
+        return out.filter(exists)
+    }
+
+    /// Whether `present` holds every quantity of a step of this spec (`stepQuantities`): a
+    /// step's completeness comes from the descriptors, not from counting blocks.
+    public func isComplete(_ present: [QuantityRef: Matrix]) -> Bool {
+        stepQuantities.allSatisfy { present[$0] != nil }
     }
 
     /// The number of rows and columns of `ref`'s block in a step of `batchSize` samples: batch

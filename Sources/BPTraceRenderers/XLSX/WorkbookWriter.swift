@@ -42,7 +42,6 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     private var data: DataSheet!
     private var spool: LossSpool!
     private var requestedSteps = 0
-    private var blocksPerStep = 0
     private var columnLabels: [QuantityRef: [String]] = [:]
     private var fixedRowLabels: [QuantityRef: [String]] = [:]
 
@@ -88,7 +87,6 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         formulas = StepFormulas(layout: layout)
         names = NetworkNames(spec: spec, parameters: run.initialParameters)
         data = try DataSheet(spec: spec)
-        blocksPerStep = catalogue.stepQuantities.count
         let walkthroughSheets = options.walkthroughStep <= run.steps ? Stage.allCases.count : 0
         try XLSXWorkbook.ensureOpenFiles(min(run.steps, options.sheetsLimit) + walkthroughSheets + 2)
 
@@ -114,7 +112,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             pendingStep = block.step
         }
         pending[QuantityRef(block.quantity, block.layer)] = block.matrix
-        if pending.count == blocksPerStep { try completeStep() }
+        if catalogue.isComplete(pending) { try completeStep() }
     }
 
     public func finish(_ outcome: TraceOutcome) throws {
@@ -175,8 +173,6 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         case walkthrough(Stage)
     }
 
-    private static let batchQuantities: Set<Quantity> = [.x, .y, .z, .a, .E, .slope, .delta, .err]
-
     private func makeLabels() {
         let L = spec.depth
         for ref in catalogue.stepQuantities {
@@ -200,7 +196,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     }
 
     private func corner(_ ref: QuantityRef) -> String {
-        if WorkbookWriter.batchQuantities.contains(ref.quantity) { return "sample" }
+        if catalogue.descriptor(of: ref).perSample { return "sample" }
         switch ref.quantity {
         case .W, .gradW, .WNew: return "from \\ to"
         default: return ""

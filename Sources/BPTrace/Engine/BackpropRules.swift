@@ -1,0 +1,67 @@
+/// The rules of the backward pass that tutorials (and wrong derivations) differ in, as a value
+/// the trainer is given: the slope f'(z), the output delta, which weights the error goes back
+/// through (the update order), and whether η is folded into the delta. The engine's rules are
+/// `standard`; the checker's conventions and the tests' wrong derivatives are named variants of
+/// the one `Trainer`.
+public struct BackpropRules: Sendable, CustomStringConvertible {
+    /// A short name (`standard`, `lr_folded`, `update=immediate`, ...).
+    public var name: String
+    public var slope: SlopeRule
+    public var outputDelta: OutputDeltaRule
+    /// The update order err(l-1) = delta(l)·W(l)ᵀ follows: `.immediate` sends the error back
+    /// through the already-updated W(l). nil: the spec's own `update`.
+    public var errorThrough: UpdateOrder?
+    /// The Excel sheet's step 8: d_output = E·slope·lr, the learning rate folded into the
+    /// output delta and applied again in the update (parameters move by η² times the gradient;
+    /// every delta, error and gradient is η times the contract's).
+    public var learningRateInDelta: Bool
+
+    public init(name: String, slope: SlopeRule = .ofActivation, outputDelta: OutputDeltaRule = .ofLoss,
+                errorThrough: UpdateOrder? = nil, learningRateInDelta: Bool = false) {
+        self.name = name; self.slope = slope; self.outputDelta = outputDelta
+        self.errorThrough = errorThrough; self.learningRateInDelta = learningRateInDelta
+    }
+
+    public var description: String { name }
+
+    /// The contract's backward pass under the spec's own update order.
+    public static let standard = BackpropRules(name: "standard")
+    /// The error sent back through the already-updated weights, whatever the spec says.
+    public static let immediate = BackpropRules(name: "update=immediate", errorThrough: .immediate)
+    /// The error sent back through the start-of-step weights (the cost's true gradient).
+    public static let simultaneous = BackpropRules(name: "update=simultaneous", errorThrough: .simultaneous)
+    /// The Excel sheet's convention (`lr_folded`).
+    public static let learningRateFolded = BackpropRules(name: "lr_folded", learningRateInDelta: true)
+
+    /// The update order these rules give a spec.
+    public func order(for spec: NetworkSpec) -> UpdateOrder { errorThrough ?? spec.update }
+
+    /// The same rules with another slope (a wrong derivative, for tests that must fail).
+    public func with(slope: SlopeRule) -> BackpropRules {
+        var r = self
+        r.slope = slope
+        r.name = "\(name) + slope \(slope.name)"
+        return r
+    }
+}
+
+/// slope(l) = f'(z(l)) of one layer from its z and a; nil where the activation has no
+/// element-wise slope (softmax).
+public struct SlopeRule: Sendable {
+    public let name: String
+    public let slope: @Sendable (_ f: Activation, _ z: Matrix, _ a: Matrix) -> Matrix?
+    public init(name: String, slope: @escaping @Sendable (Activation, Matrix, Matrix) -> Matrix?) { self.name = name; self.slope = slope }
+
+    /// The contract's: from the activation where the tutorials do (`Activation.slope`).
+    public static let ofActivation = SlopeRule(name: "f'") { f, z, a in f.slope(z: z, a: a) }
+}
+
+/// delta(L) = dL/dz(L) from the outputs, targets and the output layer's slope.
+public struct OutputDeltaRule: Sendable {
+    public let name: String
+    public let delta: @Sendable (_ loss: Loss, _ outputs: Matrix, _ targets: Matrix, _ slope: Matrix?) -> Matrix
+    public init(name: String, delta: @escaping @Sendable (Loss, Matrix, Matrix, Matrix?) -> Matrix) { self.name = name; self.delta = delta }
+
+    /// The contract's: from the loss (`Loss.outputDelta`).
+    public static let ofLoss = OutputDeltaRule(name: "dL/dz") { loss, o, t, slope in loss.outputDelta(outputs: o, targets: t, slope: slope) }
+}
