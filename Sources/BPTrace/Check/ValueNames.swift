@@ -397,22 +397,12 @@ public struct ValueNames: Sendable {
         return QuantityRef(q, l)
     }
 
-    /// The shape of a quantity in one step (rows, cols), or nil when the network has no such block.
+    /// The shape of a quantity in one step (rows, cols), or nil when the network has no such
+    /// block: the catalogue's descriptors (`Catalogue.exists`, `shape(of:batchSize:)`).
     public func shape(_ q: Quantity, layer l: Int) -> (rows: Int, cols: Int)? {
-        guard (0...L).contains(l) else { return nil }
-        let n = spec.layers[l]
-        let hasSlope = l >= 1 && spec.activations[l - 1] != .softmax
-        switch q {
-        case .x: return l == 0 ? (batchSize, n) : nil
-        case .y, .E: return l == L ? (batchSize, n) : nil
-        case .z, .a, .delta: return l >= 1 ? (batchSize, n) : nil
-        case .slope: return hasSlope ? (batchSize, n) : nil
-        case .err: return l >= 1 && l < L ? (batchSize, n) : nil
-        case .W, .gradW, .WNew: return l >= 1 ? (spec.layers[l - 1], n) : nil
-        case .b, .gradB, .bNew: return l >= 1 && spec.bias ? (1, n) : nil
-        case .loss: return l == L ? (1, 1) : nil
-        case .cost: return l == L && spec.l2 > 0 ? (1, 1) : nil
-        }
+        let catalogue = Catalogue(spec: spec), ref = QuantityRef(q, l)
+        guard catalogue.exists(ref) else { return nil }
+        return catalogue.shape(of: ref, batchSize: batchSize)
     }
 
     /// A checked contract cell: the quantity exists in that layer and row/col are in range.
@@ -503,75 +493,44 @@ public struct ValueNames: Sendable {
 }
 
 extension ValueTarget {
-    /// The step's value at this address; nil when the step has no such block. Products with a
-    /// weight (`errTerm`, `inputError`) use the weights err uses: W_new under `spec.update ==
-    /// .immediate`, W otherwise.
+    /// The step's value at this address; nil when the step has no such block. Every value is
+    /// a traced cell or the catalogue's formula evaluated over the step (`Catalogue.lossTerm`,
+    /// `lossDerivative`, `inputError`, `errTerm`): products with a weight (`errTerm`,
+    /// `inputError`) use the weights err uses, W_new under `spec.update == .immediate`.
     public func read(_ r: StepResult, spec: NetworkSpec) -> Double? {
+        let catalogue = Catalogue(spec: spec)
         let L = spec.depth
-        func block(_ q: Quantity, _ l: Int) -> Matrix? {
-            switch q {
-            case .x: return l == 0 ? r.x : nil
-            case .y: return l == L ? r.y : nil
-            case .W: return r.W[l]
-            case .b: return r.b[l]
-            case .z: return r.z[l]
-            case .a: return r.a[l]
-            case .loss: return l == L ? Matrix(row: [r.loss]) : nil
-            case .cost: return l == L ? r.cost.map { Matrix(row: [$0]) } : nil
-            case .E: return l == L ? r.E : nil
-            case .slope: return r.slope[l]
-            case .delta: return r.delta[l]
-            case .err: return r.err[l]
-            case .gradW: return r.gradW[l]
-            case .gradB: return r.gradB[l]
-            case .WNew: return r.WNew[l]
-            case .bNew: return r.bNew[l]
-            }
+        func value(_ e: Expr?, row: Int, col: Int, bound: [String: Int] = [:]) -> Double? {
+            guard let e else { return nil }
+            // Every block the formula reads must be there, the cell inside it.
+            for ref in e.quantities { guard r[ref] != nil else { return nil } }
+            return Evaluator(spec: spec, step: r).evaluate(e, IndexValues(row: row, col: col, bound: bound))
         }
-        func through(_ l: Int) -> Matrix { spec.update == .immediate ? r.WNew[l]! : r.W[l]! }
+        func inside(_ q: Quantity, _ l: Int, _ row: Int, _ col: Int) -> Bool {
+            guard let m = r[q, l] else { return false }
+            return row >= 1 && col >= 1 && row <= m.rows && col <= m.cols
+        }
         switch self {
         case let .cell(q, l, row, col), let .negatedCell(q, l, row, col):
-            guard l >= 0, l < r.a.count, let m = block(q, l), row <= m.rows, col <= m.cols else { return nil }
+            let ref = q == .a && l == 0 ? QuantityRef(.x, 0) : QuantityRef(q, l)
+            guard let m = r[ref], row >= 1, col >= 1, row <= m.rows, col <= m.cols else { return nil }
             let v = m[row - 1, col - 1]
             if case .negatedCell = self { return -v }
             return v
         case let .outputTerm(s, k):
-            let o = r.a[L][s - 1, k - 1], t = r.y[s - 1, k - 1]
-            let B = Double(r.a[L].rows), n = Double(r.a[L].cols)
-            switch spec.loss {
-            case .halfSSE: return 0.5 * (t - o) * (t - o)
-            case .mse: return (t - o) * (t - o) / (B * n)
-            case .sum: return o
-            case .crossEntropy:
-                var s = 0.0
-                if t != 0 { s += t * Foundation.log(o) }
-                if spec.activations[L - 1] != .softmax, 1.0 - t != 0 { s += (1.0 - t) * Foundation.log(1.0 - o) }
-                return -s / B
-            }
+            guard inside(.a, L, s, k) else { return nil }
+            return value(catalogue.lossTerm, row: 0, col: 0, bound: ["r": s - 1, "c": k - 1])
         case let .outputDerivative(s, k):
-            let o = r.a[L][s - 1, k - 1], t = r.y[s - 1, k - 1]
-            let B = Double(r.a[L].rows), n = Double(r.a[L].cols)
-            switch spec.loss {
-            case .halfSSE: return o - t
-            case .mse: return 2.0 * (o - t) / (B * n)
-            case .sum: return 1
-            case .crossEntropy:
-                var d = t != 0 ? -t / o : 0
-                if spec.activations[L - 1] != .softmax, 1.0 - t != 0 { d += (1.0 - t) / (1.0 - o) }
-                return d / B
-            }
+            guard inside(.a, L, s, k) else { return nil }
+            return value(catalogue.lossDerivative, row: s - 1, col: k - 1)
         case let .inputError(s, i):
-            let w = through(1), d = r.delta[1]!
-            var sum = 0.0
-            for k in 0..<d.cols { sum += d[s - 1, k] * w[i - 1, k] }
-            return sum
+            guard inside(.x, 0, s, i) else { return nil }
+            return value(catalogue.inputError, row: s - 1, col: i - 1)
         case let .errTerm(s, h, o):
-            return r.delta[L]![s - 1, o - 1] * through(L)[h - 1, o - 1]
+            guard inside(.a, L, s, o), inside(.a, L - 1, s, h) else { return nil }
+            return value(catalogue.errTerm, row: s - 1, col: h - 1, bound: ["k": o - 1])
         case let .sharedBiasGradient(l):
-            guard let g = r.gradB[l] else { return nil }
-            var sum = 0.0
-            for v in g.values { sum += v }
-            return sum
+            return value(catalogue.sharedBiasGradient(layer: l), row: 0, col: 0)
         case .cost: return r.cost ?? r.loss
         case let .constant(v): return v
         }

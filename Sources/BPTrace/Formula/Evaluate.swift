@@ -34,9 +34,7 @@ public struct Evaluator: Sendable {
 
     /// Over one step of the engine.
     public init(spec: NetworkSpec, step: StepResult) {
-        var blocks: [QuantityRef: Matrix] = [:]
-        for b in step.blocks() { blocks[QuantityRef(b.quantity, b.layer)] = b.matrix }
-        self.init(spec: spec, blocks: blocks)
+        self.init(spec: spec, blocks: step.values)
     }
 
     public func count(_ d: Dim) -> Int {
