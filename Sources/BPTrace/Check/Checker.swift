@@ -110,7 +110,7 @@ public final class Checker {
                 guard explainWork + cost <= CheckLimits.maximumExplainWork else { explainStopped = true; return nil }
                 explainWork += cost
             }
-            cache[key] = ConventionRunner.run(spec: spec, rules: convention.rules, steps: steps)
+            cache[key] = ConventionRunner.run(spec: spec, rules: convention.rules, steps: steps, id: RunID(key))
         }
         guard let r = cache[key]?[entry.step], let v = entry.target.read(r, spec: spec), v.isFinite else { return nil }
         return convention.negated ? -v : v

@@ -144,14 +144,15 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
 /// Runs a spec (under a convention) and keeps the step results a check needs.
 public enum ConventionRunner {
     /// The results of the given steps (all of them 1-based) of `spec` under `rules` (the
-    /// learning rate folded into the delta: `BackpropRules.learningRateFolded`). Runs up to
-    /// the largest step.
-    public static func run(spec: NetworkSpec, rules: BackpropRules = .standard, steps wanted: Set<Int>) -> [Int: StepResult] {
+    /// learning rate folded into the delta: `BackpropRules.learningRateFolded`), streamed
+    /// through `TraceRunner` as run `id` into a `StepCollector`. Runs up to the largest step;
+    /// non-finite values are delivered too (the check reports them itself).
+    public static func run(spec: NetworkSpec, rules: BackpropRules = .standard, steps wanted: Set<Int>, id: RunID = .main) -> [Int: StepResult] {
         guard let last = wanted.max(), last >= 1 else { return [:] }
-        var out: [Int: StepResult] = [:]
-        var t = Trainer(spec: spec, rules: rules)
-        for s in 1...last { let r = t.step(s); if wanted.contains(s) { out[s] = r } }
-        return out
+        let collector = StepCollector(steps: wanted)
+        // A StepCollector does not throw.
+        guard (try? TraceRunner.run(spec: spec, steps: last, sinks: [collector], id: id, rules: rules, stopAtNonFinite: false)) != nil else { return [:] }
+        return collector.results[id] ?? [:]
     }
 }
 

@@ -8,9 +8,14 @@ public struct StepResult: Sendable {
     /// `catalogue.stepQuantities`; one of `Trainer.forward` only stages 1–7).
     public private(set) var values: [QuantityRef: Matrix] = [:]
 
-    public init(step: Int, catalogue: Catalogue) {
+    /// The step's quantities in trace order with their stages (`Catalogue.stepPlan`), shared
+    /// by the steps of one trainer.
+    public let plan: [StepPlanEntry]
+
+    public init(step: Int, catalogue: Catalogue, plan: [StepPlanEntry]? = nil) {
         self.step = step
         self.catalogue = catalogue
+        self.plan = plan ?? catalogue.stepPlan
     }
 
     /// The number of layers with weights, L.
@@ -39,10 +44,11 @@ public struct StepResult: Sendable {
     /// Whether the step holds every quantity its spec has.
     public var isComplete: Bool { catalogue.isComplete(values) }
 
-    /// The step's blocks in trace order: `Catalogue.stepQuantities`, those the store holds.
-    public func blocks() -> [TraceBlock] {
-        catalogue.stepQuantities.compactMap { ref in
-            values[ref].map { TraceBlock(step: step, stage: catalogue.stage(of: ref), layer: ref.layer, quantity: ref.quantity, matrix: $0) }
+    /// The step's blocks in trace order: `Catalogue.stepQuantities`, those the store holds,
+    /// as blocks of run `run`.
+    public func blocks(run: RunID = .main) -> [TraceBlock] {
+        plan.compactMap { p in
+            values[p.ref].map { TraceBlock(run: run, step: step, stage: p.stage, layer: p.ref.layer, quantity: p.ref.quantity, matrix: $0) }
         }
     }
 

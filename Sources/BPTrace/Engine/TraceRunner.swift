@@ -2,27 +2,32 @@
 /// first non-finite value (which is not delivered; everything before it is).
 public enum TraceRunner {
     /// - Parameters:
+    ///   - id: the run's name in every block and outcome (sinks that receive several runs tell
+    ///     them apart by it).
+    ///   - rules: the backward pass's rules (a variant run: `lr_folded`, an update order).
+    ///   - stopAtNonFinite: false delivers every step whatever its values (the checker reads
+    ///     values near an overflow and reports them itself).
     ///   - progress: called after each step with (completed steps, total).
     /// - Returns: how the run ended; sinks have been finished either way.
     /// - Throws: only what a sink throws (an I/O error); sinks are not finished then.
     @discardableResult
-    public static func run(spec: NetworkSpec, steps: Int, sinks: [TraceSink],
-                           progress: ((Int, Int) -> Void)? = nil) throws -> TraceOutcome {
-        var trainer = Trainer(spec: spec)
-        let run = TraceRun(spec: spec, steps: steps, initialParameters: trainer.parameters)
+    public static func run(spec: NetworkSpec, steps: Int, sinks: [TraceSink], id: RunID = .main, rules: BackpropRules = .standard,
+                           stopAtNonFinite: Bool = true, progress: ((Int, Int) -> Void)? = nil) throws -> TraceOutcome {
+        var trainer = Trainer(spec: spec, rules: rules)
+        let run = TraceRun(id: id, spec: spec, steps: steps, initialParameters: trainer.parameters, rules: rules)
         for sink in sinks { try sink.begin(run) }
         var stopped: NonFiniteValue? = nil
         var completed = 0
-        stepLoop: for s in 1...steps {
+        stepLoop: for s in 1...max(1, steps) where steps >= 1 {
             let result = trainer.step(s)
-            for block in result.blocks() {
-                if let bad = firstNonFinite(block) { stopped = bad; break stepLoop }
+            for block in result.blocks(run: id) {
+                if stopAtNonFinite, let bad = firstNonFinite(block) { stopped = bad; break stepLoop }
                 for sink in sinks { try sink.receive(block) }
             }
             completed = s
             progress?(s, steps)
         }
-        let outcome = TraceOutcome(completedSteps: completed, stoppedBy: stopped)
+        let outcome = TraceOutcome(run: id, completedSteps: completed, stoppedBy: stopped)
         for sink in sinks { try sink.finish(outcome) }
         return outcome
     }
@@ -33,4 +38,28 @@ public enum TraceRunner {
         return NonFiniteValue(step: block.step, layer: block.layer, quantity: block.quantity,
                               row: i / m.cols + 1, col: i % m.cols + 1, value: m.values[i])
     }
+}
+
+/// A sink that keeps the steps it is asked for as `StepResult`s, per run: how the checker
+/// (and `--explain`'s variant runs) read a run streamed through `TraceRunner`.
+public final class StepCollector: TraceSink {
+    public let wanted: Set<Int>
+    /// The kept steps, by run and step.
+    public private(set) var results: [RunID: [Int: StepResult]] = [:]
+    private var catalogues: [RunID: (Catalogue, [StepPlanEntry])] = [:]
+
+    public init(steps wanted: Set<Int>) { self.wanted = wanted }
+
+    public func begin(_ run: TraceRun) throws {
+        let catalogue = Catalogue(spec: run.spec)
+        catalogues[run.id] = (catalogue, catalogue.stepPlan)
+        results[run.id] = [:]
+    }
+
+    public func receive(_ block: TraceBlock) throws {
+        guard wanted.contains(block.step), let (catalogue, plan) = catalogues[block.run] else { return }
+        results[block.run, default: [:]][block.step, default: StepResult(step: block.step, catalogue: catalogue, plan: plan)][block.quantity, block.layer] = block.matrix
+    }
+
+    public func finish(_ outcome: TraceOutcome) throws {}
 }

@@ -11,6 +11,7 @@ public struct Trainer: Sendable {
     /// The parameters at the start of the next step.
     public private(set) var parameters: Parameters
     private let catalogue: Catalogue
+    private let plan: [StepPlanEntry]
 
     public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil) {
         self.spec = spec
@@ -18,6 +19,7 @@ public struct Trainer: Sendable {
         self.optimizer = optimizer ?? SGD(learningRate: spec.learningRate)
         self.parameters = parameters ?? spec.initialParameters()
         self.catalogue = Catalogue(spec: spec)
+        self.plan = catalogue.stepPlan
     }
 
     /// Runs training step `s` (1-based) from the current parameters, advances them to the
@@ -45,7 +47,7 @@ public struct Trainer: Sendable {
         let t = spec.data.targets.selectingRows(rows)
         let W: [Matrix] = [Matrix(rows: 0, cols: 0)] + parameters.weights
         let b: [Matrix?] = [nil] + (spec.bias ? parameters.biases.map { Optional($0) } : Array(repeating: nil, count: L))
-        var r = StepResult(step: s, catalogue: catalogue)
+        var r = StepResult(step: s, catalogue: catalogue, plan: plan)
         r[.x, 0] = x
         r[.y, L] = t
         for l in 1...L { r[.W, l] = W[l]; r[.b, l] = b[l] }

@@ -33,6 +33,9 @@ public struct Catalogue: Sendable {
         return out.filter(exists)
     }
 
+    /// `stepQuantities` with their stages: what a step's trace carries, in order.
+    public var stepPlan: [StepPlanEntry] { stepQuantities.map { StepPlanEntry(ref: $0, stage: stage(of: $0)) } }
+
     /// Whether `present` holds every quantity of a step of this spec (`stepQuantities`): a
     /// step's completeness comes from the descriptors, not from counting blocks.
     public func isComplete(_ present: [QuantityRef: Matrix]) -> Bool {
@@ -104,6 +107,12 @@ public struct Catalogue: Sendable {
     /// The variable's name in the Excel tutorial's code (`hidden_layer_input`, `d_output`, ...);
     /// layers beyond the tutorial's single hidden layer get the layer number appended.
     public func tutorialName(of ref: QuantityRef) -> String { descriptor(of: ref).tutorialName }
+}
+
+/// One quantity of a step's trace and the stage that computes it.
+public struct StepPlanEntry: Hashable, Sendable {
+    public let ref: QuantityRef
+    public let stage: Stage
 }
 
 extension QuantityRef {

@@ -8,14 +8,16 @@ public enum Quantity: String, CaseIterable, Sendable {
 /// Batch quantities have one row per sample of the step's batch; W has row = source neuron,
 /// column = target neuron; vectors and scalars are a single row.
 public struct TraceBlock: Sendable {
+    /// The run the block belongs to (`RunID.main` for a single run).
+    public let run: RunID
     public let step: Int
     public let stage: Stage
     public let layer: Int
     public let quantity: Quantity
     public let matrix: Matrix
 
-    public init(step: Int, stage: Stage, layer: Int, quantity: Quantity, matrix: Matrix) {
-        self.step = step; self.stage = stage; self.layer = layer; self.quantity = quantity; self.matrix = matrix
+    public init(run: RunID = .main, step: Int, stage: Stage, layer: Int, quantity: Quantity, matrix: Matrix) {
+        self.run = run; self.step = step; self.stage = stage; self.layer = layer; self.quantity = quantity; self.matrix = matrix
     }
 }
 
