@@ -47,6 +47,11 @@ import Testing
         #expect(p.shape(of: QuantityRef(.W, 7), batchSize: 1) == (1, 1))
     }
 
+    @Test func everyQuantityHasItsOwnSlot() {
+        #expect(Quantity.allCases.map(\.ordinal) == Array(0..<Quantity.allCases.count))
+        #expect(Quantity.count == Quantity.allCases.count)
+    }
+
     @Test func lookupsOfMissingBlocksDoNotTrap() throws {
         var t = Trainer(spec: try Presets.spec(named: "tanh-relu-softmax"))
         let r = t.step(1)
@@ -57,6 +62,13 @@ import Testing
         do { _ = try f.matrix(.delta, 1) } catch { #expect(error.exists && "\(error)".contains("not computed")) }
         #expect(f.updatedParameters == nil)
         #expect(try r.matrix(.delta, 3) == r.delta[3])
+        // Storing out of range is ignored; the evaluator reads outside a block as NaN.
+        var copy = r
+        copy[.W, 42] = Matrix(row: [1])
+        #expect(copy[.W, 42] == nil && copy.values.count == r.values.count)
+        let e = Evaluator(spec: t.spec, step: r)
+        #expect(e.evaluate(.cell(QuantityRef(.W, 1), row: .at(-1), col: .at(0)), row: 0, col: 0).isNaN)
+        #expect(e.evaluate(.cell(QuantityRef(.W, 9), row: .at(0), col: .at(0)), row: 0, col: 0).isNaN)
     }
 
     /// Records the calls; moves every parameter by −0.5·gradient.

@@ -4,9 +4,10 @@
 public struct StepResult: Sendable {
     public let step: Int
     public let catalogue: Catalogue
-    /// The values computed so far (a step of `Trainer.step` has every quantity of
-    /// `catalogue.stepQuantities`; one of `Trainer.forward` only stages 1–7).
-    public private(set) var values: [QuantityRef: Matrix] = [:]
+    /// One slot per quantity and layer 0...L (row-major by quantity), nil where nothing is stored.
+    private var slots: [Matrix?]
+    /// L + 1: the layers a slot row holds.
+    private let layers: Int
 
     /// The step's quantities in trace order with their stages (`Catalogue.stepPlan`), shared
     /// by the steps of one trainer.
@@ -16,21 +17,39 @@ public struct StepResult: Sendable {
         self.step = step
         self.catalogue = catalogue
         self.plan = plan ?? catalogue.stepPlan
+        layers = catalogue.spec.depth + 1
+        slots = Array(repeating: nil, count: Quantity.count * layers)
     }
 
     /// The number of layers with weights, L.
     public var depth: Int { catalogue.spec.depth }
 
+    private func slot(_ q: Quantity, _ l: Int) -> Int? {
+        guard l >= 0, l < layers else { return nil }
+        return q.ordinal * layers + l
+    }
+
     /// The value of `quantity` at `layer`; nil when the step has no such block (a layer out of
-    /// range, a quantity this spec does not have, or one not computed yet).
+    /// range, a quantity this spec does not have, or one not computed yet). Storing at a layer
+    /// out of range is ignored.
     public subscript(_ quantity: Quantity, _ layer: Int) -> Matrix? {
-        get { values[QuantityRef(quantity, layer)] }
-        set { values[QuantityRef(quantity, layer)] = newValue }
+        get { slot(quantity, layer).flatMap { slots[$0] } }
+        set { if let i = slot(quantity, layer) { slots[i] = newValue } }
     }
 
     public subscript(_ ref: QuantityRef) -> Matrix? {
-        get { values[ref] }
-        set { values[ref] = newValue }
+        get { self[ref.quantity, ref.layer] }
+        set { self[ref.quantity, ref.layer] = newValue }
+    }
+
+    /// The values computed so far, by block (a step of `Trainer.step` has every quantity of
+    /// `catalogue.stepQuantities`; one of `Trainer.forward` only stages 1–7).
+    public var values: [QuantityRef: Matrix] {
+        var out: [QuantityRef: Matrix] = [:]
+        for (k, q) in Quantity.allCases.enumerated() {
+            for l in 0..<layers { if let m = slots[k * layers + l] { out[QuantityRef(q, l)] = m } }
+        }
+        return out
     }
 
     /// The value of `quantity` at `layer`, or an error naming the block when the step does not
@@ -42,25 +61,28 @@ public struct StepResult: Sendable {
     }
 
     /// Whether the step holds every quantity its spec has.
-    public var isComplete: Bool { catalogue.isComplete(values) }
+    public var isComplete: Bool { plan.allSatisfy { self[$0.ref] != nil } }
 
     /// The step's blocks in trace order: `Catalogue.stepQuantities`, those the store holds,
     /// as blocks of run `run`.
     public func blocks(run: RunID = .main) -> [TraceBlock] {
-        plan.compactMap { p in
-            values[p.ref].map { TraceBlock(run: run, step: step, stage: p.stage, layer: p.ref.layer, quantity: p.ref.quantity, matrix: $0) }
+        var out: [TraceBlock] = []
+        out.reserveCapacity(plan.count)
+        for p in plan {
+            if let m = self[p.ref] { out.append(TraceBlock(run: run, step: step, stage: p.stage, layer: p.ref.layer, quantity: p.ref.quantity, matrix: m)) }
         }
+        return out
     }
 
     // MARK: Typed accessors
 
     /// The step's input batch x (layer 0) and targets y (layer L).
-    public var x: Matrix { values[QuantityRef(.x, 0)] ?? Matrix(rows: 0, cols: 0) }
-    public var y: Matrix { values[QuantityRef(.y, depth)] ?? Matrix(rows: 0, cols: 0) }
+    public var x: Matrix { self[.x, 0] ?? Matrix(rows: 0, cols: 0) }
+    public var y: Matrix { self[.y, depth] ?? Matrix(rows: 0, cols: 0) }
     /// The data loss at the start-of-step weights (NaN before the forward pass).
-    public var loss: Double { values[QuantityRef(.loss, depth)]?.values.first ?? .nan }
+    public var loss: Double { self[.loss, depth]?.values.first ?? .nan }
     /// loss + λ/2·ΣW², only with l2 > 0.
-    public var cost: Double? { values[QuantityRef(.cost, depth)]?.values.first }
+    public var cost: Double? { self[.cost, depth]?.values.first }
 
     /// The parameters after this step's update (W_new, b_new); nil before the update.
     public var updatedParameters: Parameters? {
@@ -103,5 +125,31 @@ public struct MissingBlock: Error, Equatable, Sendable, CustomStringConvertible 
     public let exists: Bool
     public var description: String {
         exists ? "step \(step) holds no \(ref) (not computed)" : "step \(step) has no \(ref): this network does not have it"
+    }
+}
+
+extension Quantity {
+    /// The number of quantities (`allCases.count`).
+    static let count = 16
+    /// The quantity's position in `allCases` (a step's slot).
+    var ordinal: Int {
+        switch self {
+        case .x: return 0
+        case .y: return 1
+        case .W: return 2
+        case .b: return 3
+        case .z: return 4
+        case .a: return 5
+        case .loss: return 6
+        case .cost: return 7
+        case .E: return 8
+        case .slope: return 9
+        case .delta: return 10
+        case .err: return 11
+        case .gradW: return 12
+        case .gradB: return 13
+        case .WNew: return 14
+        case .bNew: return 15
+        }
     }
 }

@@ -20,9 +20,10 @@ public enum TraceRunner {
         var completed = 0
         stepLoop: for s in 1...max(1, steps) where steps >= 1 {
             let result = trainer.step(s)
-            for block in result.blocks(run: id) {
+            let readers = sinks.filter { $0.wants(step: s) }
+            for block in stopAtNonFinite || !readers.isEmpty ? result.blocks(run: id) : [] {
                 if stopAtNonFinite, let bad = firstNonFinite(block) { stopped = bad; break stepLoop }
-                for sink in sinks { try sink.receive(block) }
+                for sink in readers { try sink.receive(block) }
             }
             completed = s
             progress?(s, steps)
@@ -62,4 +63,6 @@ public final class StepCollector: TraceSink {
     }
 
     public func finish(_ outcome: TraceOutcome) throws {}
+
+    public func wants(step: Int) -> Bool { wanted.contains(step) }
 }

@@ -20,7 +20,7 @@ public struct Evaluator: Sendable {
     public init(spec: NetworkSpec, blocks: [QuantityRef: Matrix]) {
         let eta = spec.learningRate, l2 = spec.l2
         self.init(value: { ref, r, c in
-                      guard let m = blocks[ref], r < m.rows, c < m.cols else { return .nan }
+                      guard let m = blocks[ref], r >= 0, c >= 0, r < m.rows, c < m.cols else { return .nan }
                       return m[r, c]
                   },
                   shape: { ref in blocks[ref].map { ($0.rows, $0.cols) } ?? (0, 0) },
@@ -34,7 +34,18 @@ public struct Evaluator: Sendable {
 
     /// Over one step of the engine.
     public init(spec: NetworkSpec, step: StepResult) {
-        self.init(spec: spec, blocks: step.values)
+        let eta = spec.learningRate, l2 = spec.l2
+        self.init(value: { ref, r, c in
+                      guard let m = step[ref], r >= 0, c >= 0, r < m.rows, c < m.cols else { return .nan }
+                      return m[r, c]
+                  },
+                  shape: { ref in step[ref].map { ($0.rows, $0.cols) } ?? (0, 0) },
+                  hyper: { h in
+                      switch h {
+                      case .learningRate: return eta
+                      case .l2: return l2
+                      }
+                  })
     }
 
     public func count(_ d: Dim) -> Int {

@@ -44,4 +44,11 @@ public protocol TraceSink: AnyObject {
     /// Called once after the last block, also when a non-finite value stopped the run: the
     /// sink finishes a complete, valid file from what it received.
     func finish(_ outcome: TraceOutcome) throws
+    /// Whether the sink reads the blocks of step `step` (default: every step). A run whose
+    /// sinks skip a step, and that does not stop at non-finite values, hands them no blocks of it.
+    func wants(step: Int) -> Bool
+}
+
+extension TraceSink {
+    public func wants(step: Int) -> Bool { true }
 }
