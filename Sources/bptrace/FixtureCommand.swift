@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPTrace
+import BPTraceCheck
 import BPTraceRenderers
 import Foundation
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BPTrace
+import BPTraceCheck
 
 /// The math lives in two places, the engine (`Trainer`, `Activation`, `Loss`) and the
 /// catalogue's formulas (`Catalogue.expression(of:)`), and this suite holds them together: for

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// Runs the built `bptrace` binary (beside the test bundle in the build products folder).
 enum BPTraceBinary {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// The checker reads every value through the catalogue's formulas (`Catalogue.lossTerm`,
 /// `lossDerivative`, `inputError`, `errTerm`, `sharedBiasGradient`) evaluated over the step: no

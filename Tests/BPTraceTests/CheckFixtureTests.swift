@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// Fixtures end to end in the library: the shipped fixtures pass, an altered digit fails with a
 /// readable line, errata and convention values are confirmed, --explain names the convention a

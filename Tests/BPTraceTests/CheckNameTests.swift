@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// The written-number rules (default tolerance, formatting like the author) and the name
 /// grammar of docs/CHECKING.md, against the Mazur post's published numbers and hand-checked

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// `bptrace fixture`: a snapshot of a run is a fixture that `bptrace check` passes, with the
 /// values picked and written to the decimals asked for.

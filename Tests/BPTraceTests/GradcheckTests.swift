@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// `bptrace gradcheck`: central differences of the cost agree with backprop on every preset and
 /// every fixture network, and disagree when the backward pass is fed a wrong derivative.

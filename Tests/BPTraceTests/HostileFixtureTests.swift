@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// Hostile fixtures: `check` stays bounded (steps, work, variants, kept results, --explain) and
 /// never reads a data file outside the spec's folder or echoes its content.

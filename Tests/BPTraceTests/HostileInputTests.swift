@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// Hostile specs and data files in the library: data paths confined to the spec's folder, a
 /// strict CSV reader, sizes bounded before anything is allocated, starting weights finite, and

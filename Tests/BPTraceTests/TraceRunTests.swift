@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BPTrace
+@testable import BPTraceCheck
 
 /// Runs are first-class: every block and outcome names its run, one sink can receive several
 /// runs (a spec and its variants) through `TraceRunner`, and the checker's runs — `--explain`'s

@@ -53,7 +53,7 @@ public enum InputFile {
 
     /// The bytes of a file, failures turned into `SpecError`s at `keyPath` that name the file
     /// as `shownAs` (escaped) and say what kind of file (`what`: "spec file", "data file").
-    static func bytes(path: String, shownAs: String, what: String, keyPath: String, regularOnly: Bool = false) throws -> [UInt8] {
+    public static func bytes(path: String, shownAs: String, what: String, keyPath: String, regularOnly: Bool = false) throws -> [UInt8] {
         let name = SafeText.truncated(shownAs, limit: 200)
         switch read(path: path, regularOnly: regularOnly) {
         case .success(let b): return b
@@ -66,7 +66,7 @@ public enum InputFile {
     }
 
     /// UTF-8 text of `bytes` (a leading byte-order mark dropped), or a `SpecError`.
-    static func text(_ bytes: [UInt8], shownAs: String, what: String, keyPath: String) throws -> String {
+    public static func text(_ bytes: [UInt8], shownAs: String, what: String, keyPath: String) throws -> String {
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
         guard let s = String(validating: body, as: UTF8.self) else {
             throw SpecError(keyPath, "the \(what) \(SafeText.truncated(shownAs, limit: 200)) is not UTF-8 text")

@@ -37,7 +37,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// " (did you mean "x"?)" when a candidate is close to `word`, else "".
-func suggestion(for word: String, among candidates: [String]) -> String {
+public func suggestion(for word: String, among candidates: [String]) -> String {
     let best = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
     guard let (name, d) = best, d <= max(2, word.count / 3) else { return "" }
     return " (did you mean \"\(name)\"?)"

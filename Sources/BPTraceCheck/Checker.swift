@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// How one expected value came out.

@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// Freezes a run into a fixture (`bptrace fixture`): the spec, and the values picked, written

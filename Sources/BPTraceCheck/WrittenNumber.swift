@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// A number exactly as an author wrote it (`0.593269992`, `-0.019049119`, `1e-05`, `6`), with

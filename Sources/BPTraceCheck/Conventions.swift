@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// A convention the tutorials differ in, relative to a fixture's spec: what `--explain` tries

@@ -1,3 +1,4 @@
+import BPTrace
 /// Writes a `JSONValue` as JSON text. Numbers keep their text exactly; strings are escaped
 /// per RFC 8259. Pretty output indents by two spaces, and puts an array of scalars or of flat
 /// objects on one line per element, so fixture files diff well.

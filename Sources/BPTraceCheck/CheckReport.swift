@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// The report of `bptrace check`: text for people, JSON for machines. Pure functions of the

@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// A fixture that cannot be read: the message names the file and the entry (`values[3].name`).

@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 // The name grammar of fixture values: the one place where a written name (`out_o1`,

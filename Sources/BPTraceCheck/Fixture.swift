@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// A fixture: a network spec and the numbers an author wrote for it, each to be checked

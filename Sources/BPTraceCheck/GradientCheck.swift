@@ -1,3 +1,4 @@
+import BPTrace
 import Foundation
 
 /// Central finite differences of the cost against the backprop gradient, for every weight and

@@ -1,3 +1,4 @@
+import BPTrace
 /// How much work `bptrace check` does at most, so that a fixture (often someone else's file)
 /// cannot make it train for hours: checked when the fixture is read, before anything runs
 /// (docs/SPEC.md, "Limits").
