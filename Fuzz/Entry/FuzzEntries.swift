@@ -29,8 +29,9 @@ enum FuzzEntry {
         let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let dir = base + "/bptrace-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/spec.json", contents: Data(Presets.preset(named: "mazur-2015")!.json.utf8))
-        FileManager.default.createFile(atPath: dir + "/data.csv", contents: Data("x1,x2,y1,y2\n0.05,0.1,0.01,0.99\n".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/spec.json", contents: Data(Presets.preset(named: "mazur-2015")!.json.utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/data.csv", contents: Data("x1,x2,y1,y2\n0.05,0.1,0.01,0.99\n".utf8))
+        atexit { try? FileManager.default.removeItem(atPath: FuzzEntry.sandbox) }
         return dir
     }()
 
