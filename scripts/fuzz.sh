@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs bptrace's libFuzzer targets (docs/FUZZING.md).
 #
-#   scripts/fuzz.sh [--time SECONDS] [--jobs N] [--build-only] [--no-merge] [target...]
+#   scripts/fuzz.sh [--time SECONDS] [--jobs N] [--build-only | --merge-only] [--no-merge] [target...]
 #
 # Targets: spec, fixture, csv, names (default: all four, run at the same time, one process each).
 # Each target is one binary, .build-fuzz/<target>-fuzz: the BPTrace library's sources compiled
@@ -11,8 +11,8 @@
 # A run reads Fuzz/seeds/<t>/ (hand-made), Fuzz/corpus/<t>/ (found by earlier runs) and
 # Fuzz/regressions/<t>/, fuzzes in fork mode (a crash, timeout or out-of-memory is saved and
 # the run goes on) and then:
-#   - merges what it found into Fuzz/corpus/<t>/ (-merge=1: only inputs that add coverage
-#     beyond the seeds; the folder is rebuilt minimized each time),
+#   - merges what it found into Fuzz/corpus/<t>/ (-set_cover_merge=1 -use_counters=0: a small
+#     set of inputs that reaches the code edges the seeds do not; rebuilt each time),
 #   - copies each crash/timeout/oom input into Fuzz/regressions-pending/<t>/ (move it to
 #     Fuzz/regressions/<t>/ once the bug is fixed: CI replays that folder),
 #   - prints per target: seconds, executions (stat::number_of_executed_units), exec/s,
@@ -20,14 +20,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-time=60; jobs=1; build_only=0; merge=1; targets=()
+time=60; jobs=1; build_only=0; merge_only=0; merge=1; targets=()
 while [ $# -gt 0 ]; do
     case $1 in
         --time) time=$2; shift 2 ;;
         --jobs) jobs=$2; shift 2 ;;
         --build-only) build_only=1; shift ;;
+        --merge-only) merge_only=1; shift ;;
         --no-merge) merge=0; shift ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         spec|fixture|csv|names) targets+=("$1"); shift ;;
         *) echo "fuzz.sh: unknown argument $1 (targets: spec fixture csv names)" >&2; exit 64 ;;
     esac
@@ -75,9 +76,10 @@ fuzz() {
 merge_corpus() {
     local t=$1 bin=$out/$1-fuzz work=$out/work/$1 new=$out/merged/$1
     rm -rf "$new"; mkdir -p "$new"
-    # Start from the seeds so that only inputs adding coverage beyond them are kept.
+    # Start from the seeds so that only inputs adding coverage beyond them are kept; edges
+    # only (-use_counters=0), not hit counts, keep the committed corpus to a few hundred files.
     cp Fuzz/seeds/$t/* "$new"/
-    "$bin" -merge=1 -detect_leaks=0 -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 "$new" Fuzz/corpus/$t "$work" \
+    "$bin" -set_cover_merge=1 -use_counters=0 -detect_leaks=0 -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 "$new" Fuzz/corpus/$t "$work" \
         > "$logs/$t-merge.log" 2>&1 || { echo "merge of $t failed, see $logs/$t-merge.log" >&2; return 0; }
     for s in Fuzz/seeds/$t/*; do rm -f "$new/$(basename "$s")"; done
     rm -rf Fuzz/corpus/$t; mkdir -p Fuzz/corpus/$t
@@ -98,6 +100,11 @@ save_crashes() {
 
 for t in "${targets[@]}"; do build "$t"; done
 [ $build_only = 1 ] && exit 0
+if [ $merge_only = 1 ]; then
+    # Rebuild Fuzz/corpus/<t>/ from the last run's work folder, without fuzzing.
+    for t in "${targets[@]}"; do merge_corpus "$t"; echo "$t: $(find Fuzz/corpus/$t -type f | wc -l) corpus files"; done
+    exit 0
+fi
 
 start=$(date +%s)
 pids=()
