@@ -70,12 +70,15 @@ enum FuzzEntry {
         #"{"layers": [1, 1], "loss": "cross_entropy", "learning_rate": 0.5, "data": {"csv": "fuzz.csv", "inputs": ["x1"], "targets": ["y1"]}}"#,
     ]
 
+    /// The columns the csv entry asks the reader for (the sandbox specs' names).
+    static let csvColumns = ["x1", "x2", "y1", "y2"].enumerated().map { CSVTable.Wanted(name: $1, keyPath: "data.inputs[\($0)]") }
+
     /// The data CSV reader (CSVTable loads from a path, so the input is written to the sandbox),
     /// then the spec's column lookup and number reading over that file.
     static func csv(_ bytes: [UInt8]) {
         let path = sandbox + "/fuzz.csv"
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
-        _ = try? CSVTable.load(path: path, shownAs: "fuzz.csv")
+        _ = try? CSVTable.load(path: path, shownAs: "fuzz.csv", wanted: csvColumns, maximumRows: 1_000_000)
         for spec in csvSpecs { _ = try? SpecParser.parse(text: spec, baseDirectory: sandbox) }
     }
 

@@ -17,15 +17,8 @@ import Testing
     /// Runs known to fail today (defects reported by the fuzzing work and being fixed in the
     /// parsers and the CLI). Delete an entry when its fix lands; the sweep then holds it.
     /// Key: "<command> <folder>/<target>/<file>", value: what happens today.
-    static let pendingFixes: [String: String] = [
-        "run seeds/spec/hostile-batch-int64-max.json": "BatchMode.indices (NetworkSpec.swift:15) maps 0..<k for k = Int.max: the allocation fails, abort (134)",
-        "gradcheck seeds/spec/hostile-batch-int64-max.json": "the same crash in BatchMode.indices",
-        "run seeds/spec/hostile-layers-4096x50.json": "initialParameters() draws 822 million weights: out of memory or time",
-        "gradcheck seeds/spec/hostile-layers-4096x50.json": "the same: initialParameters() of 50 layers of 4096",
-        "check seeds/fixture/bad-step-int64-max.json": "\"step\": 9223372036854775807 is accepted without \"steps\": check trains until killed",
-        "check seeds/fixture/bad-name-step-int64-max.json": "E_total@9223372036854775807: the same endless training",
-        "check regressions-pending/fixture/timeout-inline-spec-layers-4096x50.json": "FixtureParser.parse -> ValueNames(spec:) -> initialParameters() of an inline 4096x50 spec",
-    ]
+    /// Cases known to fail, with the defect; empty since the hardening fixes landed (issue 8).
+    static let pendingFixes: [String: String] = [:]
     /// A pending case gets this shorter time limit: it is expected to fail, and once fixed it
     /// ends at once with a message.
     static let pendingTimeLimit = 3
