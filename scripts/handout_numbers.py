@@ -3,8 +3,9 @@
 
 usage: handout_numbers.py BEFORE_DIR AFTER_DIR
 For each handout (DIR/<case>/<name>.md) it extracts every number (-0.019049118, 0.5, 2.5 \\times 10^{16})
-and compares the multisets: a number that appears fewer times after than before is listed.
-Exit status 1 when any number is missing after, else 0."""
+and compares them: a number that no longer appears at all is "missing" (exit status 1); one that
+appears fewer times than before is listed as "fewer" (information: a formula written differently
+may repeat an operand less often)."""
 import collections, glob, os, re, sys
 
 NUM = re.compile(r'-?\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?')
@@ -25,8 +26,11 @@ def main(before, after):
         lost = {n: c - na[n] for n, c in nb.items() if na[n] < c}
         gained = sum((na - nb).values())
         rel = os.path.relpath(b, before)
-        if lost:
+        missing = sorted(n for n in nb if n not in na)
+        if missing:
             bad += 1
+            print(f'{rel}: MISSING {len(missing)} distinct: {", ".join(missing[:12])}')
+        if lost:
             shown = ', '.join(f'{n} x{c}' for n, c in sorted(lost.items())[:12])
             print(f'{rel}: {sum(lost.values())} fewer ({len(lost)} distinct): {shown}{" ..." if len(lost) > 12 else ""}; {gained} more')
         else:

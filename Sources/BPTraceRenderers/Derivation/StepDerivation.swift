@@ -57,12 +57,13 @@ public struct StepDerivation: Sendable {
 
     /// The printer of numbers; `steps` gives the values of named steps printed as one number.
     func numberPrinter(layer: Int, steps: [String: Double] = [:]) -> LaTeXPrinter {
-        let ev = evaluator, op = operand, num = number, l2 = spec.l2, eta = spec.learningRate
+        let ev = evaluator, num = number, l2 = spec.l2, eta = spec.learningRate
         let values = namedValues(layer: layer)
-        return LaTeXPrinter(mode: .cells { ref, r, c in op(ev.value(ref, r, c)) },
+        // Cells print as plain numbers; the printer puts a negative one in parentheses where it must.
+        return LaTeXPrinter(mode: .cells { ref, r, c in num(ev.value(ref, r, c)) },
                             hyper: { $0 == .learningRate ? num(eta) : num(l2) },
                             count: counts,
-                            named: { n, v in steps[n].map(op) ?? values[NamedKey(name: n, values: v)].map(op) },
+                            named: { n, v in steps[n].map(num) ?? values[NamedKey(name: n, values: v)].map(num) },
                             branch: branch)
     }
 

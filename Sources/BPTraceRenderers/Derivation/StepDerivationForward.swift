@@ -48,7 +48,7 @@ extension StepDerivation {
         return found.map { (term, $0) }
     }
 
-    private func termEnv(_ bs: [Binding], _ r: Int, _ j: Int) -> IndexValues {
+    func termEnv(_ bs: [Binding], _ r: Int, _ j: Int) -> IndexValues {
         IndexValues(row: 0, col: 0, bound: [bs[0].index: r, bs[1].index: j])
     }
 
@@ -99,5 +99,25 @@ extension StepDerivation {
         return DerivationLine(lhs: "C", symbolic: [symbolPrinter(layer: L, steps: [squares: squares]).latex(shown, env)],
                               substituted: numberPrinter(layer: L, steps: sq).latex(shown, env),
                               value: value(.cost, L, 0, 0), reads: reads(e, env), computes: CellRead(ref, 0, 0), stage: .error)
+    }
+}
+
+extension StepDerivation {
+    /// A printer of the general form of a formula for the text around the lines: each cell as
+    /// its quantity's word (`\mathrm{out}_{o}`), the batch size as `B`, conditions as their
+    /// general branch.
+    func generalPrinter(_ name: @escaping @Sendable (Quantity) -> String) -> LaTeXPrinter {
+        LaTeXPrinter(mode: .cells { ref, _, _ in name(ref.quantity) }, count: { _ in "B" }, branch: { _, _ in false })
+    }
+
+    /// One output's term of the loss in general form (`-\frac{\mathrm{target} \cdot \ln(...)}{B}`).
+    public func generalLossTerm() -> String? {
+        guard let (t, bs) = lossTerm, bs.count == 2 else { return nil }
+        return generalPrinter { $0 == .y ? "\\mathrm{target}" : "\\mathrm{out}" }.latex(t, termEnv(bs, 0, 0))
+    }
+
+    /// The formula of `ref` in general form, cells named by `name`.
+    public func general(_ ref: QuantityRef, _ name: @escaping @Sendable (Quantity) -> String) -> String? {
+        catalogue.expression(of: ref).map { generalPrinter(name).latex($0) }
     }
 }
