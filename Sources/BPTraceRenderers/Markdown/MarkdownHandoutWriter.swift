@@ -277,16 +277,18 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// The loss in words and the catalogue's formula of it.
     private func lossText(_ s: NetworkSpec) -> String {
-        let o = "\\mathrm{out}", t = "\\mathrm{target}"
+        let formula = Catalogue(spec: s).expression(of: QuantityRef(.loss, s.depth))
+            .map { ", $E_{\\mathrm{total}} = " + LaTeXPrinter(branch: { _, _ in false }).latex($0) + "$" } ?? ""
+        let scope = " over the batch's samples $r$ and outputs $c$, $y$ being the targets and $a^{(\(s.depth))}$ the outputs"
         switch s.loss {
-        case .halfSSE: return "half the sum of squared errors, $E_{\\mathrm{total}} = \\sum \\frac{1}{2}(\(t) - \(o))^{2}$ over the outputs and the batch's samples"
-        case .mse: return "the mean squared error, $E_{\\mathrm{total}} = \\frac{1}{B n} \\sum (\(t) - \(o))^{2}$ over the $B$ samples and $n$ outputs"
-        case .sum: return "the sum of the outputs, $E_{\\mathrm{total}} = \\sum \(o)$ (the targets are ignored)"
+        case .halfSSE: return "half the sum of squared errors" + formula + scope
+        case .mse: return "the mean squared error" + formula + scope + ", $B$ the batch size and $n_{\(s.depth)}$ the number of outputs"
+        case .sum: return "the sum of the outputs (the targets are ignored)" + formula + scope
         case .crossEntropy:
-            return s.activations[s.depth - 1] == .softmax
-                ? "cross-entropy of the softmax output, $E_{\\mathrm{total}} = -\\frac{1}{B} \\sum \(t) \\ln \(o)$"
-                : "cross-entropy of the sigmoid outputs, $E_{\\mathrm{total}} = -\\frac{1}{B} \\sum (\(t) \\ln \(o) + (1 - \(t)) \\ln(1 - \(o)))$"
+            return (s.activations[s.depth - 1] == .softmax ? "cross-entropy of the softmax output" : "cross-entropy of the sigmoid outputs")
+                + formula + scope + ", $B$ the batch size (a term whose factor is 0 counts 0)"
         }
     }
 
