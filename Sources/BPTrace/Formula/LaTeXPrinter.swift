@@ -88,6 +88,8 @@ public struct LaTeXPrinter: Sendable {
     }
     private struct Out { let text: String; let p: P }
     private func wrap(_ o: Out, below p: P) -> String { o.p < p ? "\\left(\(o.text)\\right)" : o.text }
+    /// A term after `+` or `-`: in parentheses when it is a sum or starts with a minus (`a + (-0.5)`).
+    private func later(_ o: Out) -> String { o.p < .multiplicative || o.p == .unary ? "\\left(\(o.text)\\right)" : o.text }
     private func leafOut(_ s: String) -> Out { Out(text: s, p: s.hasPrefix("-") ? .unary : .atom) }
 
     private func index(_ i: Index) -> String {
@@ -115,10 +117,11 @@ public struct LaTeXPrinter: Sendable {
         case .hyper(let h): return leafOut(hyper(h))
         case .constant(let v): return leafOut(TextPrinter.number(v))
         case .count(let d): return leafOut(count(d))
-        case .add(let a, let b): return Out(text: print(a, env).text + " + " + wrap(print(b, env), below: .multiplicative), p: .additive)
-        case .sub(let a, let b): return Out(text: print(a, env).text + " - " + wrap(print(b, env), below: .multiplicative), p: .additive)
+        case .add(let a, let b): return Out(text: print(a, env).text + " + " + later(print(b, env)), p: .additive)
+        case .sub(let a, let b): return Out(text: print(a, env).text + " - " + later(print(b, env)), p: .additive)
         case .mul(let a, let b):
-            return Out(text: wrap(print(a, env), below: .multiplicative) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
+            // A negative left factor in parentheses too: `a + (-0.5) \cdot b`, never `a + -0.5 \cdot b`.
+            return Out(text: wrap(print(a, env), below: .power) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
         case .div(let a, let b): return Out(text: "\\frac{\(print(a, env).text)}{\(print(b, env).text)}", p: .atom)
         case .neg(let a): return Out(text: "-" + wrap(print(a, env), below: .power), p: .unary)
         case .square(let a): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{2}", p: .power)
@@ -148,7 +151,8 @@ public struct LaTeXPrinter: Sendable {
             }
             let terms = expanded(bindings, env).map { print(body, $0) }
             if terms.count == 1 { return terms[0] }
-            return Out(text: terms.map { wrap($0, below: .multiplicative) }.joined(separator: " + "), p: terms.isEmpty ? .atom : .additive)
+            return Out(text: terms.enumerated().map { $0.offset == 0 ? wrap($0.element, below: .multiplicative) : later($0.element) }.joined(separator: " + "),
+                       p: terms.isEmpty ? .atom : .additive)
         }
     }
 
