@@ -16,12 +16,24 @@ public struct StepDerivation: Sendable {
     /// A number on its own.
     let number: @Sendable (Double) -> String
 
+    /// The values of the named steps of the step's formulas (softmax's m, e, Σe), by name and indices.
+    private(set) var named: [NamedKey: Double]
+
+    /// `namedSteps`: whether to evaluate the named steps (each e of a softmax layer, O(B·n²)),
+    /// which only the line-by-line derivation shows.
     public init(spec: NetworkSpec, symbols: PostSymbols, blocks: [QuantityRef: Matrix],
-                operand: @escaping @Sendable (Double) -> String, number: @escaping @Sendable (Double) -> String) {
+                operand: @escaping @Sendable (Double) -> String, number: @escaping @Sendable (Double) -> String,
+                namedSteps: Bool = true) {
         self.spec = spec; self.symbols = symbols; self.blocks = blocks
         self.operand = operand; self.number = number
         catalogue = Catalogue(spec: spec)
         evaluator = Evaluator(spec: spec, blocks: blocks)
+        named = [:]
+        if namedSteps {
+            var all: [NamedKey: Double] = [:]
+            for l in 1...spec.depth { all.merge(namedValues(layer: l)) { a, _ in a } }
+            named = all
+        }
     }
 
     var L: Int { spec.depth }
@@ -58,7 +70,7 @@ public struct StepDerivation: Sendable {
     /// The printer of numbers; `steps` gives the values of named steps printed as one number.
     func numberPrinter(layer: Int, steps: [String: Double] = [:]) -> LaTeXPrinter {
         let ev = evaluator, num = number, l2 = spec.l2, eta = spec.learningRate
-        let values = namedValues(layer: layer)
+        let values = named
         // Cells print as plain numbers; the printer puts a negative one in parentheses where it must.
         return LaTeXPrinter(mode: .cells { ref, r, c in num(ev.value(ref, r, c)) },
                             hyper: { $0 == .learningRate ? num(eta) : num(l2) },
@@ -75,7 +87,10 @@ public struct StepDerivation: Sendable {
         var out: [NamedKey: Double] = [:]
         for r in 0..<B {
             for j in 0..<spec.layers[l] {
-                for s in instances(e, IndexValues(row: r, col: j)) { out[NamedKey(name: s.name, values: s.values)] = evaluator.evaluate(s.body, s.env) }
+                for s in instances(e, IndexValues(row: r, col: j)) {
+                    let key = NamedKey(name: s.name, values: s.values)
+                    if out[key] == nil { out[key] = evaluator.evaluate(s.body, s.env) }
+                }
             }
         }
         return out

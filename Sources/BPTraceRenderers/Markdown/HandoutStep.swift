@@ -51,7 +51,7 @@ struct HandoutStepWriter {
         symbols = PostSymbols(names: names, depth: spec.depth, batchSize: rows.count, ofCost: spec.l2 > 0)
         let f = fmt
         derivation = StepDerivation(spec: spec, symbols: symbols, blocks: blocks.blocks,
-                                    operand: { f.operand($0) }, number: { f.tex($0) })
+                                    operand: { f.operand($0) }, number: { f.tex($0) }, namedSteps: detail == .full)
     }
 
     var L: Int { spec.depth }
