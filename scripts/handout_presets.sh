@@ -1,5 +1,7 @@
 #!/bin/sh
-# usage: handouts.sh BIN OUTDIR — every preset at 3 steps, derived 1-3, in full, matrix and summary detail
+# usage: scripts/handout_presets.sh BIN OUTDIR — the handout of every preset at 3 steps, steps 1-3 derived,
+# in full, matrix and summary detail (OUTDIR/<preset>-<detail>/); compare two such folders with
+# scripts/handout_numbers.py BEFORE AFTER.
 BIN=$1; OUT=$2; mkdir -p "$OUT"
 for p in $("$BIN" presets | grep -E "^[a-z]" | awk "{print \$1}"); do
   for d in full matrix summary; do
