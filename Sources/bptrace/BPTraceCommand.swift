@@ -1,4 +1,6 @@
 import ArgumentParser
+import BPTrace
+import Foundation
 
 @main
 struct BPTraceCommand: ParsableCommand {
@@ -33,4 +35,22 @@ struct BPTraceCommand: ParsableCommand {
         subcommands: [RunCommand.self, PresetsCommand.self, CheckCommand.self, FixtureCommand.self, GradcheckCommand.self],
         defaultSubcommand: nil
     )
+
+    /// Parses and runs as argument-parser does, except that an error's message (which may quote
+    /// an argument the user typed) reaches the terminal with control and bidi characters escaped.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // Help and --version print to standard output, as argument-parser does.
+            if code == .success { exit(withError: error) }
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data((SafeText.escaped(message, keepNewlines: true) + "\n").utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

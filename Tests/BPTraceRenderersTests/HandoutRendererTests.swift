@@ -139,7 +139,8 @@ import Testing
         #expect(HandoutDetail.automatic(for: try Presets.spec(named: "analytics-vidhya")) == .matrix)   // 3 samples a step
         #expect(HandoutDetail.automatic(for: try Presets.spec(named: "tanh-relu-softmax")) == .matrix)  // 5 neurons
         let (matrix, _) = try HandoutSupport.handout(preset: "analytics-vidhya")
-        #expect(matrix.contains("z^{(1)} = a^{(0)} W^{(1)} + b^{(1)}") || matrix.contains("z^{(1)} &= a^{(0)} W^{(1)} + b^{(1)}"))
+        // The catalogue's formula of one element.
+        #expect(matrix.contains("z^{(1)}_{i,j} = \\sum_{k} x_{i,k} \\cdot W^{(1)}_{k,j} + b^{(1)}_{j}") || matrix.contains("z^{(1)}_{i,j} &= \\sum_{k} x_{i,k} \\cdot W^{(1)}_{k,j} + b^{(1)}_{j}"))
         #expect(matrix.contains("rounded to 6 decimals"))
     }
 

@@ -153,7 +153,9 @@ struct NumericTeX {
     private var i = 0
 
     static func evaluate(_ s: String) -> Double? {
-        var p = NumericTeX(c: Array(s.filter { $0 != " " }))
+        // `\left(` and `\right)` are parentheses.
+        let plain = s.replacingOccurrences(of: "\\left(", with: "(").replacingOccurrences(of: "\\right)", with: ")")
+        var p = NumericTeX(c: Array(plain.filter { $0 != " " }))
         guard let v = p.expr(), p.i == p.c.count else { return nil }
         return v
     }
@@ -204,13 +206,18 @@ struct NumericTeX {
 
     private mutating func primary() -> Double? {
         if eat("(") { guard let v = expr(), eat(")") else { return nil }; return v }
+        if eat("{") { guard let v = expr(), eat("}") else { return nil }; return v }
         if eat("\\frac{") {
             guard let a = expr(), eat("}{"), let b = expr(), eat("}") else { return nil }
             return a / b
         }
         if eat("e^{") { guard let v = expr(), eat("}") else { return nil }; return exp(v) }
         if eat("\\tanh(") { guard let v = expr(), eat(")") else { return nil }; return tanh(v) }
-        if eat("\\max(") { guard let a = expr(), eat(","), let b = expr(), eat(")") else { return nil }; return max(a, b) }
+        if eat("\\max(") {
+            guard var m = expr() else { return nil }
+            while eat(",") { guard let b = expr() else { return nil }; m = max(m, b) }
+            return eat(")") ? m : nil
+        }
         if eat("\\ln") { guard let v = power() else { return nil }; return log(v) }
         var s = ""
         while i < c.count, c[i].isNumber || c[i] == "." { s.append(c[i]); i += 1 }

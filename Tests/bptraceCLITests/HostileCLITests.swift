@@ -12,6 +12,18 @@ import Testing
 
     static func hasControl(_ s: String) -> Bool { s.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0x07 } }
 
+    /// argument-parser's own messages quote what the user typed: escaped too, exit 64.
+    @Test func usageErrorsQuoteArgumentsEscaped() throws {
+        let dir = try CLI.scratch("usage-escape")
+        for args in [["run", "--format", "\u{1B}[31mred\u{202E}"], ["run", "--detail", "\u{07}x"], ["check", "x.json", "--format", "\u{1B}]0;t\u{07}"]] {
+            let r = try CLI.run(args, in: dir)
+            #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
+            #expect(!Self.hasControl(r.stderr) && r.stderr.contains("\\u{"), "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("Usage:"), "\(r.stderr)")
+        }
+        #expect(CLI.files(in: dir).isEmpty)
+    }
+
     @Test func dataOutsideTheSpecFolderIsRefusedUnlessAllowed() throws {
         let dir = try CLI.scratch("outside")
         let other = try CLI.scratch("outside-data")

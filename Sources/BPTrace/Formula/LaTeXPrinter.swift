@@ -14,10 +14,18 @@ public struct LaTeXPrinter: Sendable {
     public let hyper: @Sendable (Hyper) -> String
     /// A count: `B`, `n_{2}` by default, or its value.
     public let count: @Sendable (Dim) -> String
+    /// Cells mode: a named step at its concrete index values printed as a name of the caller's
+    /// (`e_{o_{1}}`, or its value), instead of its formula; nil answers print the formula inline.
+    public let named: (@Sendable (String, [Int]) -> String?)?
+    /// Which branch of a condition to print (true: the first), for a concrete cell or the general form;
+    /// without it a condition prints as `cases`.
+    public let branch: (@Sendable (Expr, IndexValues) -> Bool)?
 
     public init(mode: Mode = .symbolic, hyper: @escaping @Sendable (Hyper) -> String = LaTeXPrinter.hyperSymbol,
-                count: @escaping @Sendable (Dim) -> String = LaTeXPrinter.countSymbol) {
-        self.mode = mode; self.hyper = hyper; self.count = count
+                count: @escaping @Sendable (Dim) -> String = LaTeXPrinter.countSymbol,
+                named: (@Sendable (String, [Int]) -> String?)? = nil,
+                branch: (@Sendable (Expr, IndexValues) -> Bool)? = nil) {
+        self.mode = mode; self.hyper = hyper; self.count = count; self.named = named; self.branch = branch
     }
 
     public static let hyperSymbol: @Sendable (Hyper) -> String = { $0 == .learningRate ? "\\eta" : "\\lambda" }
@@ -58,12 +66,30 @@ public struct LaTeXPrinter: Sendable {
     /// The general formula (symbolic mode) or the formula of cell (row, col) (cells mode).
     public func latex(_ e: Expr, row: Int = 0, col: Int = 0) -> String { print(e, IndexValues(row: row, col: col)).text }
 
+    /// The formula at concrete index values (bound indices of an enclosing sum set).
+    public func latex(_ e: Expr, _ env: IndexValues) -> String { print(e, env).text }
+
+    /// Cells mode: a product of counts and constants as one number (`B·n_{2}` as `6`) when every
+    /// count prints as a number.
+    private func folded(_ e: Expr) -> Double? {
+        guard !symbolic else { return nil }
+        switch e {
+        case .count(let d): return Double(count(d))
+        case .mul(let a, let b):
+            guard case .count = a, let x = folded(a), let y = folded(b) else { return nil }
+            return x * y
+        default: return nil
+        }
+    }
+
     private enum P: Int, Comparable {
         case additive = 1, multiplicative, unary, power, atom
         static func < (a: P, b: P) -> Bool { a.rawValue < b.rawValue }
     }
     private struct Out { let text: String; let p: P }
     private func wrap(_ o: Out, below p: P) -> String { o.p < p ? "\\left(\(o.text)\\right)" : o.text }
+    /// A term after `+` or `-`: in parentheses when it is a sum or starts with a minus (`a + (-0.5)`).
+    private func later(_ o: Out) -> String { o.p < .multiplicative || o.p == .unary ? "\\left(\(o.text)\\right)" : o.text }
     private func leafOut(_ s: String) -> Out { Out(text: s, p: s.hasPrefix("-") ? .unary : .atom) }
 
     private func index(_ i: Index) -> String {
@@ -78,6 +104,7 @@ public struct LaTeXPrinter: Sendable {
     private var symbolic: Bool { if case .symbolic = mode { return true } else { return false } }
 
     private func print(_ e: Expr, _ env: IndexValues) -> Out {
+        if case .mul = e, let v = folded(e) { return leafOut(TextPrinter.number(v)) }
         switch e {
         case .cell(let ref, let r, let c):
             switch mode {
@@ -90,10 +117,11 @@ public struct LaTeXPrinter: Sendable {
         case .hyper(let h): return leafOut(hyper(h))
         case .constant(let v): return leafOut(TextPrinter.number(v))
         case .count(let d): return leafOut(count(d))
-        case .add(let a, let b): return Out(text: print(a, env).text + " + " + wrap(print(b, env), below: .multiplicative), p: .additive)
-        case .sub(let a, let b): return Out(text: print(a, env).text + " - " + wrap(print(b, env), below: .multiplicative), p: .additive)
+        case .add(let a, let b): return Out(text: print(a, env).text + " + " + later(print(b, env)), p: .additive)
+        case .sub(let a, let b): return Out(text: print(a, env).text + " - " + later(print(b, env)), p: .additive)
         case .mul(let a, let b):
-            return Out(text: wrap(print(a, env), below: .multiplicative) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
+            // A negative left factor in parentheses too: `a + (-0.5) \cdot b`, never `a + -0.5 \cdot b`.
+            return Out(text: wrap(print(a, env), below: .power) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
         case .div(let a, let b): return Out(text: "\\frac{\(print(a, env).text)}{\(print(b, env).text)}", p: .atom)
         case .neg(let a): return Out(text: "-" + wrap(print(a, env), below: .power), p: .unary)
         case .square(let a): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{2}", p: .power)
@@ -107,9 +135,12 @@ public struct LaTeXPrinter: Sendable {
             case .relu: return Out(text: "\\max\\left(0, \(x)\\right)", p: .atom)
             }
         case .when(let l, let op, let r, let t, let f):
+            if let branch { return print(branch(e, env) ? t : f, env) }
             let test = "\(print(l, env).text) \(op == .greater ? ">" : "=") \(print(r, env).text)"
             return Out(text: "\\begin{cases} \(print(t, env).text) & \\text{if } \(test) \\\\ \(print(f, env).text) & \\text{otherwise} \\end{cases}", p: .atom)
-        case .named(_, _, let body): return print(body, env)
+        case .named(let n, let indices, let body):
+            if !symbolic, let named, let text = named(n, indices.map { env[$0] }) { return leafOut(text) }
+            return print(body, env)
         case .max(let b, let body):
             if symbolic { return Out(text: "\\max_{\(b.index)} " + wrap(print(body, env), below: .atom), p: .unary) }
             let terms = expanded([b], env).map { print(body, $0).text }
@@ -120,7 +151,8 @@ public struct LaTeXPrinter: Sendable {
             }
             let terms = expanded(bindings, env).map { print(body, $0) }
             if terms.count == 1 { return terms[0] }
-            return Out(text: terms.map { wrap($0, below: .multiplicative) }.joined(separator: " + "), p: terms.isEmpty ? .atom : .additive)
+            return Out(text: terms.enumerated().map { $0.offset == 0 ? wrap($0.element, below: .multiplicative) : later($0.element) }.joined(separator: " + "),
+                       p: terms.isEmpty ? .atom : .additive)
         }
     }
 

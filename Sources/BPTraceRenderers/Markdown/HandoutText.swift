@@ -105,6 +105,29 @@ public enum HandoutEscape {
         return out
     }
 
+    /// A double-quoted YAML string holding `markdown` (already escaped for Markdown: pandoc reads
+    /// a metadata value as Markdown): backslashes and quotes escaped for YAML, line breaks and
+    /// other control characters written as YAML escapes, so a title can hold `:`, `#`, `"`.
+    public static func yamlString(_ markdown: String) -> String {
+        var out = "\""
+        for u in markdown.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029 {
+                    out += String(format: "\\u%04X", u.value)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
     /// A table cell: Markdown escaping (which covers `|`).
     public static func cell(_ s: String) -> String { markdown(s) }
 }

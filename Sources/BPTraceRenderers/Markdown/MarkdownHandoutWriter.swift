@@ -179,7 +179,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         let before = c.parameters(after: false, depth: L, bias: spec.bias)
         let after = c.parameters(after: true, depth: L, bias: spec.bias)
         var sample: (x: [Double], out: [Double], target: [Double])? = nil
-        if rows.count == 1 { sample = (c[.x, 0]!.row(0), c[.a, L]!.row(0), c[.y, L]!.row(0)) }
+        if rows.count == 1 { sample = (c.matrix(.x, 0).row(0), c.matrix(.a, L).row(0), c.matrix(.y, L).row(0)) }
         let isFirst = c.step == firstDerivedStep
         let figure = isFirst ? "network.svg" : "network-step-\(c.step).svg"
         try writeFigure(figure, NetworkDiagram(spec: spec, names: names, before: before, after: after, sample: sample,
@@ -214,7 +214,10 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         let name = HandoutEscape.markdown(s.name)
         let L = s.depth
         var out: [String] = []
-        out.append("# Backpropagation step by step: \(name)")
+        // A YAML title block (pandoc -s wants a title): the title is Markdown inside a YAML string.
+        out.append("---")
+        out.append("title: " + HandoutEscape.yamlString("Backpropagation step by step: " + name))
+        out.append("---")
         out.append("")
         let derivedList = derived.sorted()
         let derivedText: String
@@ -274,16 +277,18 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// The loss in words and the catalogue's formula of it.
     private func lossText(_ s: NetworkSpec) -> String {
-        let o = "\\mathrm{out}", t = "\\mathrm{target}"
+        let formula = Catalogue(spec: s).expression(of: QuantityRef(.loss, s.depth))
+            .map { ", $E_{\\mathrm{total}} = " + LaTeXPrinter(branch: { _, _ in false }).latex($0) + "$" } ?? ""
+        let scope = " over the batch's samples $r$ and outputs $c$, $y$ being the targets and $a^{(\(s.depth))}$ the outputs"
         switch s.loss {
-        case .halfSSE: return "half the sum of squared errors, $E_{\\mathrm{total}} = \\sum \\frac{1}{2}(\(t) - \(o))^{2}$ over the outputs and the batch's samples"
-        case .mse: return "the mean squared error, $E_{\\mathrm{total}} = \\frac{1}{B n} \\sum (\(t) - \(o))^{2}$ over the $B$ samples and $n$ outputs"
-        case .sum: return "the sum of the outputs, $E_{\\mathrm{total}} = \\sum \(o)$ (the targets are ignored)"
+        case .halfSSE: return "half the sum of squared errors" + formula + scope
+        case .mse: return "the mean squared error" + formula + scope + ", $B$ the batch size and $n_{\(s.depth)}$ the number of outputs"
+        case .sum: return "the sum of the outputs (the targets are ignored)" + formula + scope
         case .crossEntropy:
-            return s.activations[s.depth - 1] == .softmax
-                ? "cross-entropy of the softmax output, $E_{\\mathrm{total}} = -\\frac{1}{B} \\sum \(t) \\ln \(o)$"
-                : "cross-entropy of the sigmoid outputs, $E_{\\mathrm{total}} = -\\frac{1}{B} \\sum (\(t) \\ln \(o) + (1 - \(t)) \\ln(1 - \(o)))$"
+            return (s.activations[s.depth - 1] == .softmax ? "cross-entropy of the softmax output" : "cross-entropy of the sigmoid outputs")
+                + formula + scope + ", $B$ the batch size (a term whose factor is 0 counts 0)"
         }
     }
 
@@ -325,11 +330,10 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         out.append("The loss of a step is measured on the step's batch with the weights at the start of the step.")
         if let batch = lastBatch, lastStepNumber >= 1, outcome.stoppedBy == nil || lastStepNumber <= outcome.completedSteps {
             let L = spec.depth
-            let keys = lastParametersAfter
-            if (1...L).allSatisfy({ keys[QuantityRef(.WNew, $0)] != nil }) {
-                let p = Parameters(weights: (1...L).map { keys[QuantityRef(.WNew, $0)]! },
-                                   biases: spec.bias ? (1...L).map { keys[QuantityRef(.bNew, $0)]! } : [])
-                let after = Forward.loss(spec: spec, parameters: p, x: batch.x, y: batch.y)
+            var blocks = lastParametersAfter
+            blocks[QuantityRef(.x, 0)] = batch.x
+            blocks[QuantityRef(.y, L)] = batch.y
+            if let after = CatalogueForward.afterUpdate(spec: spec, blocks: blocks) {
                 out.append(" After the last update (step \(lastStepNumber)) the loss on that step's batch is $E_{\\mathrm{total}} = \(fmt.tex(after.loss))$" + (after.cost.map { " (cost $C = \(fmt.tex($0))$)" } ?? "") + ".")
                 if batch.x.rows <= 4 {
                     let outs = (0..<batch.x.rows).map { r in
