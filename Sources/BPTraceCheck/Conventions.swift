@@ -158,7 +158,15 @@ public enum ConventionRunner {
 }
 
 extension Convention {
-    /// The backward-pass rules of this convention: the lr-folded variant of the trainer, or the
-    /// standard rules (the update order and the loss are the spec's, see `apply(to:)`).
-    public var rules: BackpropRules { lrFolded ? .learningRateFolded : .standard }
+    /// The backward-pass rules of this convention, a named variant of the one trainer: the
+    /// lr-folded rules, the update order's (`apply(to:)` sets the spec's `update` to the same
+    /// order, so the catalogue's formulas follow it too), or the standard rules.
+    public var rules: BackpropRules {
+        var r = lrFolded ? BackpropRules.learningRateFolded : .standard
+        for case .update(let u) in switches {
+            r.errorThrough = u
+            r.name = lrFolded ? "\(r.name) + update=\(u.rawValue)" : "update=\(u.rawValue)"
+        }
+        return r
+    }
 }

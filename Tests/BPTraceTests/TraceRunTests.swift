@@ -65,4 +65,20 @@ import Testing
             if let g = got[s] { #expect(g.values == r.values && g.blocks().map(\.matrix) == r.blocks().map(\.matrix)) }
         }
     }
+
+    @Test func conventionsAreNamedVariantsOfTheTrainer() throws {
+        #expect(Convention([.lrFolded]).rules.learningRateInDelta)
+        #expect(Convention([.update(.immediate)]).rules.errorThrough == .immediate)
+        let both = Convention([.update(.immediate), .lrFolded]).rules
+        #expect(both.learningRateInDelta && both.errorThrough == .immediate && both.name == "lr_folded + update=immediate")
+        #expect(Convention.none.rules.name == "standard" && Convention([.negated]).rules.errorThrough == nil)
+        // The convention's run equals the trainer under its rules on the convention's spec.
+        let spec = try Presets.spec(named: "mazur-2015")
+        let c = Convention([.update(.immediate), .lrFolded])
+        let variant = try #require(c.apply(to: spec))
+        let got = try #require(ConventionRunner.run(spec: variant, rules: c.rules, steps: [2])[2])
+        var t = Trainer(spec: spec, rules: c.rules)
+        _ = t.step(1)
+        #expect(t.step(2).values == got.values)
+    }
 }
