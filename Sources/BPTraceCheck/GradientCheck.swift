@@ -51,7 +51,7 @@ public enum GradientCheck {
         var t = Trainer(spec: spec, parameters: parameters)
         let r = t.step(step)
         let L = spec.depth
-        return Gradients(weights: (1...L).map { r.gradW[$0]! }, biases: spec.bias ? (1...L).map { r.gradB[$0]! } : [])
+        return Gradients(weights: (1...L).compactMap { r[.gradW, $0] }, biases: spec.bias ? (1...L).compactMap { r[.gradB, $0] } : [])
     }
 
     /// The most weights and biases `gradcheck` takes: every parameter costs two evaluations of
@@ -191,7 +191,7 @@ public enum GradientCheck {
         guard spec.activations.contains(.relu) else { return [] }
         let r = Trainer(spec: spec, parameters: parameters).forward(step)
         var out: [Bool] = []
-        for l in 1...spec.depth where spec.activations[l - 1] == .relu { out += r.z[l]!.values.map { $0 > 0 } }
+        for l in 1...spec.depth where spec.activations[l - 1] == .relu { out += (r[.z, l]?.values ?? []).map { $0 > 0 } }
         return out
     }
 
