@@ -37,7 +37,9 @@ extension Catalogue {
     }
 
     /// The descriptor of `ref`: one case per quantity. Adding a quantity is a case here, its
-    /// place in `stepQuantities` and its engine line.
+    /// place in `stepQuantities` and its engine line. A quantity this spec does not have at
+    /// that layer (see `exists`) is answered too, never trapped on: `exists` false, no formula,
+    /// shape 1 x 1.
     public func descriptor(of ref: QuantityRef) -> QuantityDescriptor {
         guard exists(ref) else {
             var none = QuantityDescriptor(stage: declaredStage(ref), rows: .one, cols: .one, tutorialName: ref.quantity.rawValue, formula: nil)
