@@ -54,8 +54,8 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Fixture files (or folders of *.json fixtures).", valueName: "fixture"))
     var fixtures: [String]
 
-    @Option(name: .long, help: ArgumentHelp("Output format: text or json.", valueName: "format"))
-    var format: String = "text"
+    @Option(name: .long, help: ArgumentHelp("How the report is written.", valueName: "format"))
+    var format: ReportFormat = .text
 
     @Flag(name: .long, help: "For each failing value, name the conventions that reproduce the written number.")
     var explain = false
@@ -65,7 +65,6 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file") }
-        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, found \"\(format)\"") }
     }
 
     /// Folders become their *.json files, sorted (`inFolder`: found in a folder, so it must be a
@@ -99,7 +98,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         let report = CheckReport(checks: checks, errors: errors)
-        try StandardOutput.write(format == "json" ? report.json() : report.text(), terminator: "")
+        try StandardOutput.write(format == .json ? report.json() : report.text(), terminator: "")
         if errors.contains(where: { $0.kind == .missingFile }) { throw Exit.missingInput }
         if !errors.isEmpty { throw Exit.invalidSpec }
         if report.failed > 0 { throw ExitCode(1) }

@@ -6,6 +6,8 @@ struct PresetsCommand: ParsableCommand {
         commandName: "presets",
         abstract: "List the built-in networks, or print one as a spec file.",
         discussion: """
+        A preset is a spec built into bptrace; `--show` prints it in the spec format (every key, its default and its rules: docs/SPEC.md), ready to edit.
+
         Examples:
           bptrace presets                                  # names and summaries
           bptrace presets --show mazur-2015 > my-net.json  # a spec to edit, then: bptrace run --spec my-net.json

@@ -6,7 +6,7 @@ struct SpecSource: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
     var preset: String?
 
-    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A spec file (JSON; its format: docs/SPEC.md).", valueName: "file"))
     var spec: String?
 
     @Flag(name: .customLong("allow-outside-data"), help: "Let the spec's data CSV be outside the spec's folder (an absolute path, .., or a symbolic link leading out).")
