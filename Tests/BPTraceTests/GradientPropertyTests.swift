@@ -39,7 +39,7 @@ import Testing
                            initSpec: InitSpec(distribution: dist, seed: seed), data: Dataset(inputs: inputs, targets: targets))
     }
 
-    /// The cost of a batch at the given parameters: an independent scalar implementation of CONTRACT.md §2.
+    /// The cost of a batch at the given parameters: an independent scalar implementation of docs/SPEC.md, "Conventions".
     static func cost(_ spec: NetworkSpec, _ p: Parameters, x: [[Double]], t: [[Double]]) -> (cost: Double, minAbsReluZ: Double) {
         var minAbsZ = Double.infinity
         var total = 0.0

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The CSV trace as other tools read it: Python's csv module and pandas read it, and an
-/// independent plain-Python implementation of CONTRACT.md §2 (scripts/crosscheck_trace.py)
+/// independent plain-Python implementation of docs/SPEC.md, "Conventions" (scripts/crosscheck_trace.py)
 /// recomputes every value of every step from the trace's own x, y, W and b.
 @Suite struct TraceCSVTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

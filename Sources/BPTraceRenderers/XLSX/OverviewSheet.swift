@@ -94,7 +94,7 @@ struct OverviewPlan {
         case .xavierUniform: d = "xavier_uniform (biases 0)"
         case .heNormal: d = "he_normal (biases 0)"
         }
-        let drawn = "\(d), numpy seed \(spec.initSpec.seed)"
+        let drawn = "\(d), \(spec.initSpec.rng.rawValue) seed \(spec.initSpec.seed)"
         return (spec.weights.contains { $0 != nil } || spec.biases.contains { $0 != nil })
             ? "given in the spec where present, the rest drawn from \(drawn)" : "drawn from \(drawn) (edit them on Step 1)"
     }
