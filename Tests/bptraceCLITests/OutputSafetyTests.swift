@@ -12,18 +12,8 @@ import Testing
 
     /// Runs bptrace with standard output going to `/dev/full`.
     static func runToFullDisk(_ args: [String], in dir: String) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
-        let err = Pipe()
-        p.standardOutput = full
-        p.standardError = err
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        let r = try Subprocess.run(CLI.binary, args, in: dir, stdout: .file("/dev/full"))
+        return (r.status, r.stderr)
     }
 
     // MARK: fixture --out (item 1)
@@ -134,10 +124,11 @@ import Testing
 
     @Test func runRefusedAtRenderTimeLeavesNoOutFolder() throws {
         let dir = try CLI.scratch("render-refused")
-        let targets = "[" + Array(repeating: "0.5", count: 4096).joined(separator: ",") + "]"
+        // Within the spec's limits (16,793,600 parameters for [2, 4096, 4096] is not: exit 65),
+        // but too wide for a worksheet's 16,384 columns.
         try Self.write("""
-            {"name": "wide", "layers": [2, 4096, 4096], "activations": ["sigmoid", "sigmoid"], "loss": "half_sse",
-             "learning_rate": 0.5, "init": {"seed": 1}, "data": {"inputs": [[0.05, 0.1]], "targets": [\(targets)]}}
+            {"name": "wide", "layers": [2, 4096, 2, 4096, 1], "loss": "half_sse",
+             "learning_rate": 0.5, "init": {"seed": 1}, "data": {"inputs": [[0.05, 0.1]], "targets": [[0.5]]}}
             """, dir + "/wide.json")
         let r = try CLI.run(["run", "--spec", "wide.json", "--out", "new/sub"], in: dir)
         #expect(r.status == 73)

@@ -7,15 +7,10 @@ import Testing
 @Suite struct TraceCSVTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
+    /// The cross-check's result; its report and its errors together in `stdout`.
     static func crosscheck(spec: String, csv: String) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", root + "/scripts/crosscheck_trace.py", spec, csv]
-        let out = Pipe(); p.standardOutput = out; p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        let r = try Subprocess.run("python3", [root + "/scripts/crosscheck_trace.py", spec, csv])
+        return CLI.Result(status: r.status, stdout: r.stdout + r.stderr, stderr: "")
     }
 
     static let variants: [(String, String)] = [
