@@ -36,7 +36,7 @@ def load_trace(path):
             step, layer, q, r, c, v = row[:6]
             value = float(v)
             if not math.isfinite(value) or digits(v) > digits(repr(value)):
-                # the shortest round-trip decimal (as Python's repr) is what the contract asks for
+                # the shortest round-trip decimal (as Python's repr) is what docs/SPEC.md asks for
                 fail(f"value {v!r} is not the shortest round-trip decimal ({repr(value)})")
             blocks[(int(step), int(layer), q)][(int(r), int(c))] = value
     return header, blocks, n

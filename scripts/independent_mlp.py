@@ -78,7 +78,7 @@ def draw_parameters(spec):
     return weights, biases
 
 
-# ---------------------------------------------------------------- the contract's formulas
+# ---------------------------------------------------------------- the formulas of docs/SPEC.md and docs/FORMULAS.md
 
 def sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
@@ -317,7 +317,7 @@ def main():
                 for r, row in enumerate(m, start=1):
                     for c, v in enumerate(row, start=1):
                         values.append({"step": s, "layer": l, "quantity": q, "row": r, "col": c, "value": repr(v)})
-    # A few post-style names, mapped here from the contract's coordinates on our own.
+    # A few post-style names, mapped here from the trace's coordinates on our own.
     first = trace[0]
     names = [("E_total", first[(L, "loss")][0][0])]
     if L == 3:

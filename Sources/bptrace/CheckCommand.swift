@@ -10,7 +10,7 @@ struct CheckCommand: ParsableCommand {
         A fixture is a JSON file: a spec (inline, a path relative to the fixture, or
         a preset) and the numbers an author wrote, each addressed by a post-style
         name (out_o1, E_total, dE_total/dw5, w5+, E_total@2 for step 2, out_o1[3]
-        for sample 3) or by the contract's coordinates (step, layer, quantity, row,
+        for sample 3) or by the trace's coordinates (step, layer, quantity, row,
         col). See docs/CHECKING.md.
 
         Each value is read as written and holds within half a unit in its last

@@ -56,8 +56,8 @@ import Testing
         #expect(check.status == 0, "\(check.stdout)")
     }
 
-    /// A change of 3.4e-9 relative (the contract allows 1e-9 between implementations) is caught.
-    @Test func crosscheckCatchesAnErrorJustAboveTheContractsTolerance() throws {
+    /// A change of 3.4e-9 relative (docs/SPEC.md allows 1e-9 between implementations) is caught.
+    @Test func crosscheckCatchesAnErrorJustAboveTheAllowedTolerance() throws {
         let dir = try CLI.scratch("csv")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try CLI.run(["presets", "--show", "mazur-2015"], in: dir).stdout.write(toFile: dir + "/spec.json", atomically: true, encoding: .utf8)
