@@ -95,7 +95,7 @@ struct FixtureCommand: ParsableCommand {
                 reference = .inline(json)
             }
         } else {
-            reference = .inline(try JSONParser.parse(Presets.preset(named: source.preset ?? Presets.defaultName)!.json))
+            reference = .inline(try JSONParser.parse(Presets.preset(named: source.preset?.name ?? Presets.defaultName)!.json))
         }
         var options = FixtureSnapshot.Options(steps: steps, decimals: decimals, title: title)
         options.pick = pick.map { splitPick($0) } ?? []

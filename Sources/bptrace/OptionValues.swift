@@ -62,3 +62,14 @@ enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
     /// One JSON document.
     case json
 }
+
+/// `--preset NAME` (and `presets --show NAME`): a built-in network. `--help` lists the
+/// presets; an unknown name is kept as read, so that loading it gives bptrace's own message
+/// with a "did you mean" hint (`--preset: unknown preset "mazur"`, exit 64).
+struct PresetName: ExpressibleByArgument, Equatable {
+    let name: String
+    init(_ name: String) { self.name = name }
+    init?(argument: String) { self.name = argument }
+    var defaultValueDescription: String { name }
+    static var allValueStrings: [String] { Presets.names }
+}

@@ -15,12 +15,12 @@ struct PresetsCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: ArgumentHelp("Print the spec JSON of this preset.", valueName: "name"))
-    var show: String?
+    var show: PresetName?
 
     func run() throws {
         if let show {
-            guard let p = Presets.preset(named: show) else {
-                _ = try loadSpec(preset: show, specPath: nil)   // prints the "unknown preset" message
+            guard let p = Presets.preset(named: show.name) else {
+                _ = try loadSpec(preset: show.name, specPath: nil)   // prints the "unknown preset" message
                 return
             }
             try StandardOutput.write(p.json)

@@ -11,10 +11,12 @@ import Testing
         #expect(flat.contains("(values: xlsx, csv, md; default: xlsx)"), "\(run.stdout)")
         #expect(flat.contains("(values: full, matrix, summary)"), "\(run.stdout)")
         #expect(flat.contains("docs/SPEC.md") && flat.contains("docs/FORMULAS.md"))
+        #expect(flat.contains("(values: mazur-2015, mazur-2015-immediate, analytics-vidhya, tanh-relu-softmax, xor)"), "\(run.stdout)")
         let check = try CLI.run(["check", "--help"])
         #expect(check.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("(values: text, json; default: text)"), "\(check.stdout)")
         let presets = try CLI.run(["presets", "--help"])
         #expect(presets.stdout.contains("docs/SPEC.md"))
+        #expect(presets.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("(values: mazur-2015, mazur-2015-immediate,"))
         #expect(!(run.stdout + check.stdout + presets.stdout).contains("CONTRACT"))
     }
 
@@ -30,6 +32,9 @@ import Testing
         let format = try CLI.run(["run", "--format", "csv,pdf", "--out", "o"], in: dir)
         #expect(format.status == 64)
         #expect(format.stderr.contains("--format: unknown format \"pdf\"; expected a comma-separated list of xlsx, csv, md"), "\(format.stderr)")
+        // An unknown preset keeps bptrace's own message, with its hint.
+        let preset = try CLI.run(["presets", "--show", "xr"], in: dir)
+        #expect(preset.status == 64 && preset.stderr.contains("--preset: unknown preset \"xr\" (did you mean \"xor\"?)"), "\(preset.stderr)")
         let empty = try CLI.run(["run", "--format", "", "--out", "o"], in: dir)
         #expect(empty.status == 64 && empty.stderr.contains("unknown format \"\""), "\(empty.stderr)")
         #expect(CLI.files(in: dir).isEmpty)
