@@ -5,7 +5,7 @@ import Testing
 /// `bptrace gradcheck`: central differences of the cost agree with backprop on every preset and
 /// every fixture network, and disagree when the backward pass is fed a wrong derivative.
 @Suite struct GradcheckTests {
-    /// Backprop written out here from the formulas of docs/FORMULAS.md, with the activation derivative
+    /// Backprop written out here from the contract's formulas, with the activation derivative
     /// passed in: with the right derivative it must equal the engine's gradient, with a wrong one
     /// gradcheck must fail. The forward values (z, a) are the engine's.
     static func backprop(derivative: @escaping @Sendable (Activation, Matrix, Matrix) -> Matrix) -> GradientCheck.GradientFunction {

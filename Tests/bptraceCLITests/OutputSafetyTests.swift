@@ -124,11 +124,10 @@ import Testing
 
     @Test func runRefusedAtRenderTimeLeavesNoOutFolder() throws {
         let dir = try CLI.scratch("render-refused")
-        // Within the spec's limits (16,793,600 parameters for [2, 4096, 4096] is not: exit 65),
-        // but too wide for a worksheet's 16,384 columns.
+        // Within the parameter limit, too wide for a worksheet's 16,384 columns.
         try Self.write("""
-            {"name": "wide", "layers": [2, 4096, 2, 4096, 1], "loss": "half_sse",
-             "learning_rate": 0.5, "init": {"seed": 1}, "data": {"inputs": [[0.05, 0.1]], "targets": [[0.5]]}}
+            {"name": "wide", "layers": [2, 4096, 2, 4096, 1], "activations": ["sigmoid", "sigmoid", "sigmoid", "sigmoid"],
+             "loss": "half_sse", "learning_rate": 0.5, "init": {"seed": 1}, "data": {"inputs": [[0.05, 0.1]], "targets": [[0.5]]}}
             """, dir + "/wide.json")
         let r = try CLI.run(["run", "--spec", "wide.json", "--out", "new/sub"], in: dir)
         #expect(r.status == 73)
