@@ -1,5 +1,5 @@
 /// The training engine: one step of forward pass, loss, backward pass and update, written a
-/// line per formula of CONTRACT.md §2, in Float64 and one fixed evaluation order.
+/// line per formula of docs/SPEC.md, "Conventions", in Float64 and one fixed evaluation order.
 public struct Trainer: Sendable {
     public let spec: NetworkSpec
     /// The parameters at the start of the next step.
