@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Baseline for scripts/bench_csv.py: the same math as bptrace (CONTRACT.md section 2) for the
+"""Baseline for scripts/bench_csv.py: the same math as bptrace (docs/SPEC.md, "Conventions") for the
 mazur-2015 preset in plain numpy, writing the same trace rows with Python's csv module.
 
 usage: bench_numpy_reference.py STEPS OUT.csv

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Independent cross-check of a bptrace CSV trace against CONTRACT.md.
+"""Independent cross-check of a bptrace CSV trace against bptrace's conventions (docs/SPEC.md).
 
 Reads the trace with Python's csv module and with pandas, then recomputes every quantity of
 every step from that step's own x, y, W and b with a from-scratch, plain-Python implementation
-of CONTRACT.md section 2, and compares (relative 1e-9, absolute 1e-12). Also checks the schema
+of docs/SPEC.md ("Conventions"), and compares (relative 1e-9, absolute 1e-12). Also checks the schema
 (columns, quantities present per step and layer), the batch rule against the spec's data, and
 that W_new/b_new of step s equal W/b of step s+1 exactly.
 
@@ -36,7 +36,7 @@ def load_trace(path):
             step, layer, q, r, c, v = row[:6]
             value = float(v)
             if not math.isfinite(value) or digits(v) > digits(repr(value)):
-                # the shortest round-trip decimal (as Python's repr) is what the contract asks for
+                # the shortest round-trip decimal (as Python's repr) is what docs/SPEC.md asks for
                 fail(f"value {v!r} is not the shortest round-trip decimal ({repr(value)})")
             blocks[(int(step), int(layer), q)][(int(r), int(c))] = value
     return header, blocks, n

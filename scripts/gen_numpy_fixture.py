@@ -4,7 +4,7 @@ tutorial's numpy code ("Understanding and coding Neural Networks From Scratch in
 Sunil Ray, 2017) with np.random.seed(2).
 
 The tutorial draws its starting values with np.random.uniform(size=...) in the order
-wh (4x3), bh (1x3), wout (3x1), bout (1x1): exactly the contract's draw order (W(1) row-major,
+wh (4x3), bh (1x3), wout (3x1), bout (1x1): exactly bptrace's draw order (docs/SPEC.md) (W(1) row-major,
 b(1), W(2), b(2)) for `"init": {"distribution": "uniform", "low": 0, "high": 1, "seed": 2,
 "rng": "numpy"}`. The training loop below is the tutorial's, line for line (5000 epochs, lr 0.1,
 full batch); we only record its variables.
@@ -14,7 +14,7 @@ Run once; the numbers are committed and the Swift tests never run Python or nump
     python3 scripts/gen_numpy_fixture.py > Fixtures/analytics-vidhya-numpy-seed2.json
 
 Values are printed to DECIMALS (12) decimals, so `bptrace check` holds them to half a unit of
-the 12th decimal. numpy's dot products may sum in another order than the contract's left to
+the 12th decimal. numpy's dot products may sum in another order than bptrace's left to
 right (BLAS), which moves the last bits, far below that.
 """
 import json
@@ -126,7 +126,7 @@ fixture = {
     },
     "note": "Generated once by scripts/gen_numpy_fixture.py (numpy %s): the tutorial's own loop, unchanged, "
             "recording its variables; values to %d decimals. Names are the tutorial's variables (d_output = E*slope, "
-            "the negation of the contract's delta). output@%d is what the tutorial's final print(output) shows."
+            "the negation of bptrace's delta). output@%d is what the tutorial's final print(output) shows."
             % (np.__version__, DECIMALS, EPOCHS),
     "spec": spec,
     "values": values,

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""An independent, from-scratch implementation of CONTRACT.md section 2 (bptrace's conventions).
+"""An independent, from-scratch implementation of bptrace's conventions (docs/SPEC.md, "Conventions").
 
-It shares no code with bptrace: plain Python lists and loops written from the contract's text,
+It shares no code with bptrace: plain Python lists and loops written from docs/SPEC.md's text,
 with numpy used for one thing only, the random draws of `init` (numpy's legacy MT19937
-RandomState, which is what the contract's `"rng": "numpy"` means).
+RandomState, which is what a spec's `"rng": "numpy"` means).
 
-It reads a spec (CONTRACT.md section 1, inline data only), trains it for some steps and writes
-every traced quantity of every step as a bptrace fixture (values addressed by the contract's
+It reads a spec (docs/SPEC.md, inline data only), trains it for some steps and writes
+every traced quantity of every step as a bptrace fixture (values addressed by the trace's
 coordinates step, layer, quantity, row, col, plus a few post-style names), each value printed
 with Python's repr (the shortest text that reads back to the same Float64).
 
@@ -33,7 +33,7 @@ import sys
 # ---------------------------------------------------------------- random draws (numpy)
 
 def draw_parameters(spec):
-    """W(l) row-major then b(l), layer by layer (CONTRACT.md section 1, `init`)."""
+    """W(l) row-major then b(l), layer by layer (docs/SPEC.md, `init`)."""
     import numpy as np  # only here: the draws must be numpy's, bit for bit
     layers = spec["layers"]
     depth = len(layers) - 1
@@ -78,7 +78,7 @@ def draw_parameters(spec):
     return weights, biases
 
 
-# ---------------------------------------------------------------- the contract's formulas
+# ---------------------------------------------------------------- the formulas of docs/SPEC.md and docs/FORMULAS.md
 
 def sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
@@ -184,7 +184,7 @@ def batch_rows(spec, step, count):
 
 
 def train_step(spec, step, W, b):
-    """One step of CONTRACT.md section 2. Returns (blocks, W_new, b_new); blocks maps
+    """One step as docs/SPEC.md ("Conventions") defines it. Returns (blocks, W_new, b_new); blocks maps
     (layer, quantity) to a list of rows."""
     layers = spec["layers"]
     L = len(layers) - 1
@@ -317,7 +317,7 @@ def main():
                 for r, row in enumerate(m, start=1):
                     for c, v in enumerate(row, start=1):
                         values.append({"step": s, "layer": l, "quantity": q, "row": r, "col": c, "value": repr(v)})
-    # A few post-style names, mapped here from the contract's coordinates on our own.
+    # A few post-style names, mapped here from the trace's coordinates on our own.
     first = trace[0]
     names = [("E_total", first[(L, "loss")][0][0])]
     if L == 3:
@@ -346,12 +346,12 @@ def main():
         fixture = {
             "title": "%s: %d steps recomputed by an independent implementation" % (spec.get("name", "network"), args.steps),
             "source": {
-                "title": "scripts/independent_mlp.py, a from-scratch plain-Python implementation of CONTRACT.md section 2",
+                "title": "scripts/independent_mlp.py, a from-scratch plain-Python implementation of docs/SPEC.md (Conventions)",
                 "author": "bptrace project",
                 "year": 2026,
                 "url": "scripts/independent_mlp.py",
             },
-            "note": ("Every value printed with Python's repr. The contract allows implementations that differ "
+            "note": ("Every value printed with Python's repr. bptrace's conventions (docs/SPEC.md) allow implementations that differ "
                      "only in the last digits (they agree within 1e-9 relative), so the fixture's tolerance is 1e-12 "
                      "absolute instead of half a unit in the 17th digit."),
             "tolerance": "1e-12",

@@ -11,7 +11,7 @@ struct CheckCommand: ParsableCommand {
         A fixture is a JSON file: a spec (inline, a path relative to the fixture, or
         a preset) and the numbers an author wrote, each addressed by a post-style
         name (out_o1, E_total, dE_total/dw5, w5+, E_total@2 for step 2, out_o1[3]
-        for sample 3) or by the contract's coordinates (step, layer, quantity, row,
+        for sample 3) or by the trace's coordinates (step, layer, quantity, row,
         col). See docs/CHECKING.md.
 
         Each value is read as written and holds within half a unit in its last
@@ -55,8 +55,8 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Fixture files (or folders of *.json fixtures).", valueName: "fixture"))
     var fixtures: [String]
 
-    @Option(name: .long, help: ArgumentHelp("Output format: text or json.", valueName: "format"))
-    var format: String = "text"
+    @Option(name: .long, help: ArgumentHelp("How the report is written.", valueName: "format"))
+    var format: ReportFormat = .text
 
     @Flag(name: .long, help: "For each failing value, name the conventions that reproduce the written number.")
     var explain = false
@@ -66,7 +66,6 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file") }
-        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, found \"\(format)\"") }
     }
 
     /// Folders become their *.json files, sorted (`inFolder`: found in a folder, so it must be a
@@ -100,7 +99,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         let report = CheckReport(checks: checks, errors: errors)
-        try StandardOutput.write(format == "json" ? report.json() : report.text(), terminator: "")
+        try StandardOutput.write(format == .json ? report.json() : report.text(), terminator: "")
         if errors.contains(where: { $0.kind == .missingFile }) { throw Exit.missingInput }
         if !errors.isEmpty { throw Exit.invalidSpec }
         if report.failed > 0 { throw ExitCode(1) }

@@ -15,7 +15,7 @@ struct FixtureCommand: ParsableCommand {
         its last decimal.
 
         --pick takes a comma-separated list; each item is
-          - a contract quantity, all its cells, by coordinates: a, z, delta,
+          - a trace quantity (docs/SPEC.md), all its cells: a, z, delta,
             W_new, or with a layer: a(2), grad_W(1)
           - a post-style name or a glob over them: out_o1, E_total, out_*, w*+,
             dE_total/dw*, out_o*[2] (sample 2), each optionally for one step
@@ -96,7 +96,7 @@ struct FixtureCommand: ParsableCommand {
                 reference = .inline(json)
             }
         } else {
-            reference = .inline(try JSONParser.parse(Presets.preset(named: source.preset ?? Presets.defaultName)!.json))
+            reference = .inline(try JSONParser.parse(Presets.preset(named: source.preset?.name ?? Presets.defaultName)!.json))
         }
         var options = FixtureSnapshot.Options(steps: steps, decimals: decimals, title: title)
         options.pick = pick.map { splitPick($0) } ?? []

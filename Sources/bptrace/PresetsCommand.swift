@@ -6,6 +6,8 @@ struct PresetsCommand: ParsableCommand {
         commandName: "presets",
         abstract: "List the built-in networks, or print one as a spec file.",
         discussion: """
+        A preset is a spec built into bptrace; `--show` prints it in the spec format (every key, its default and its rules: docs/SPEC.md), ready to edit.
+
         Examples:
           bptrace presets                                  # names and summaries
           bptrace presets --show mazur-2015 > my-net.json  # a spec to edit, then: bptrace run --spec my-net.json
@@ -13,12 +15,12 @@ struct PresetsCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: ArgumentHelp("Print the spec JSON of this preset.", valueName: "name"))
-    var show: String?
+    var show: PresetName?
 
     func run() throws {
         if let show {
-            guard let p = Presets.preset(named: show) else {
-                _ = try loadSpec(preset: show, specPath: nil)   // prints the "unknown preset" message
+            guard let p = Presets.preset(named: show.name) else {
+                _ = try loadSpec(preset: show.name, specPath: nil)   // prints the "unknown preset" message
                 return
             }
             try StandardOutput.write(p.json)

@@ -10,6 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless --force is given; each file is written under a temporary name and all are moved into place together only when complete, so an error, Ctrl-C or a kill never leaves a half-written file.
 
+        A spec is a JSON file: the network, its training settings and its data. Its keys, the traced quantities and the conventions are in docs/SPEC.md, every formula in docs/FORMULAS.md; `bptrace presets --show NAME` prints a preset as a spec to start from.
+
         Examples:
           # the default network (mazur-2015), 12 steps -> ./mazur-2015.xlsx
           bptrace run --steps 12
@@ -26,8 +28,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Training steps to trace (one parameter update each).")
     var steps: Int = 1
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated formats: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "list"))
-    var format: String = "xlsx"
+    @Option(name: .long, help: ArgumentHelp("Comma-separated formats, e.g. xlsx,csv,md.", valueName: "list"))
+    var format: FormatList = FormatList([.xlsx])
 
     @Option(name: .long, help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
     var out: String = "."
@@ -39,7 +41,7 @@ struct RunCommand: ParsableCommand {
     var decimals: Int?
 
     @Option(name: .long, help: ArgumentHelp("Handout (md): how its steps are derived: full (every neuron and weight, symbols → numbers → result), matrix (bmatrix per layer) or summary (tables only). Default: full when every layer has at most 4 neurons and a step trains on 1 sample, else matrix.", valueName: "level"))
-    var detail: String?
+    var detail: HandoutDetail?
 
     @Option(name: .customLong("handout-steps"), help: ArgumentHelp("Handout (md): the steps derived in detail, e.g. 1,2,10 or 1-3; the other steps appear in the loss table.", valueName: "list"))
     var handoutSteps: String = "1"
@@ -55,36 +57,21 @@ struct RunCommand: ParsableCommand {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
         guard steps <= 10_000_000 else { throw ValidationError("--steps must be at most 10000000, found \(steps)") }
         if let decimals, !(0...15).contains(decimals) { throw ValidationError("--decimals must be from 0 to 15, found \(decimals)") }
-        if let detail, HandoutDetail(rawValue: detail) == nil {
-            throw ValidationError("--detail: expected full, matrix or summary, found \"\(detail)\"")
-        }
         do { _ = try HandoutStepList.parse(handoutSteps, upTo: steps) } catch let e as HandoutStepList.ParseError { throw ValidationError(e.description) }
         guard walkthrough >= 1 else { throw ValidationError("--walkthrough must be a step >= 1, found \(walkthrough)") }
         guard (0...WorkbookWriter.maximumSheetsLimit).contains(sheetsLimit) else {
             throw ValidationError("--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(sheetsLimit)")
         }
-        _ = try parsedFormats()
-    }
-
-    func parsedFormats() throws -> [OutputFormat] {
-        var out: [OutputFormat] = []
-        for part in format.split(separator: ",", omittingEmptySubsequences: false) {
-            let name = part.trimmingCharacters(in: .whitespaces).lowercased()
-            guard let f = OutputFormat(rawValue: name) else {
-                throw ValidationError("--format: unknown format \"\(name)\"; expected a comma-separated list of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if !out.contains(f) { out.append(f) }
-        }
-        return out
+        try format.validate()
     }
 
     func run() throws {
         let netSpec = try source.load()
-        let formats = try parsedFormats()
+        let formats = format.formats
         var options = RenderOptions()
         options.decimals = decimals ?? 3
         options.handoutDecimals = decimals
-        options.detail = detail.flatMap(HandoutDetail.init(rawValue:))
+        options.detail = detail
         options.handoutSteps = (try? HandoutStepList.parse(handoutSteps, upTo: steps)) ?? [1]
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit

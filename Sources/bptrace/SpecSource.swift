@@ -4,9 +4,9 @@ import BPTrace
 /// `--preset NAME | --spec FILE`: where a command's network comes from (run, fixture, gradcheck).
 struct SpecSource: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A built-in network (see `bptrace presets`). Default: \(Presets.defaultName).", valueName: "name"))
-    var preset: String?
+    var preset: PresetName?
 
-    @Option(name: .long, help: ArgumentHelp("A spec file (JSON, see CONTRACT.md §1).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A spec file (JSON; its format: docs/SPEC.md).", valueName: "file"))
     var spec: String?
 
     @Flag(name: .customLong("allow-outside-data"), help: "Let the spec's data CSV be outside the spec's folder (an absolute path, .., or a symbolic link leading out).")
@@ -19,5 +19,5 @@ struct SpecSource: ParsableArguments {
     }
 
     /// The validated spec; errors are printed with their key path and become exit codes.
-    func load() throws -> NetworkSpec { try loadSpec(preset: preset, specPath: spec, dataAccess: dataAccess) }
+    func load() throws -> NetworkSpec { try loadSpec(preset: preset?.name, specPath: spec, dataAccess: dataAccess) }
 }

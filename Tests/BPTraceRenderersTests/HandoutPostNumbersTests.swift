@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The default network's handout against the numbers Matt Mazur's post prints
-/// (../shared/reference/mazur-2015.md): each must be the result of the formula that derives it.
+/// (https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/, Fixtures/mazur-2015.json): each must be the result of the formula that derives it.
 @Suite struct HandoutPostNumbersTests {
     /// The formula whose result is `number`: a display line whose last part is exactly `number`
     /// and whose left-hand side contains every marker.

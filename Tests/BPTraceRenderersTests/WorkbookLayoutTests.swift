@@ -66,7 +66,7 @@ struct WorkbookLayoutTests {
         #expect(errFormula.contains(sseLayout[QuantityRef(.WNew, 2)].address(0, 0)))
     }
 
-    /// Every block has a title with the tutorial's and the contract's names and its formula,
+    /// Every block has a title with the tutorial's and bptrace's names and its formula,
     /// and no two blocks overlap.
     @Test(arguments: ["mazur-2015", "analytics-vidhya", "tanh-relu-softmax", "deep-mse-l2"])
     func blocksAreTitledAndDisjoint(specName: String) throws {

@@ -55,45 +55,4 @@ import Testing
             }
         }
     }
-
-    @Test func fixtureCommandWritesAFileThatChecks() throws {
-        let dir = try BPTraceBinary.scratch()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try BPTraceBinary.run(["fixture", "--preset", "analytics-vidhya", "--steps", "2", "--pick", "d_output[1,1],out_o1[*],wout+[2,1],loss",
-                                       "--decimals", "6", "--title", "AV frozen", "--author", "A. Student", "--year", "2024", "--out", "av.json"], in: dir)
-        #expect(r.status == 0, "\(r.stderr)")
-        let text = try String(contentsOfFile: dir + "/av.json", encoding: .utf8)
-        // reference/analytics-vidhya.md, to 6 decimals: d_output = 0.035033638, output = 0.789324057 ...
-        #expect(text.contains("{\"name\": \"d_output[1,1]\", \"value\": \"0.035034\"}"))
-        #expect(text.contains("{\"name\": \"out_o1[1]\", \"value\": \"0.789324\"}"))
-        #expect(text.contains("{\"name\": \"wout+[2,1]\", \"value\": \"0.244979\"}"))
-        #expect(text.contains("\"author\": \"A. Student\"") && text.contains("\"year\": 2024"))
-        let check = try BPTraceBinary.run(["check", "av.json"], in: dir)
-        #expect(check.status == 0 && check.stdout.hasSuffix("12 passed, 0 failed\n"), "\(check.stdout)")
-        // Refuses to overwrite without --force.
-        let again = try BPTraceBinary.run(["fixture", "--preset", "analytics-vidhya", "--out", "av.json"], in: dir)
-        #expect(again.status == 73)
-        let bad = try BPTraceBinary.run(["fixture", "--preset", "mazur-2015", "--pick", "w9"], in: dir)
-        #expect(bad.status == 64 && bad.stderr.contains("w1..w8"))
-    }
-
-    @Test func specWithCSVDataIsReferencedByPath() throws {
-        let dir = try BPTraceBinary.scratch()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: dir + "/net", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: dir + "/fixtures", withIntermediateDirectories: true)
-        try "a,b,t\n0.05,0.10,0.01\n".write(toFile: dir + "/net/data.csv", atomically: true, encoding: .utf8)
-        try """
-        {"name": "csv-net", "layers": [2, 1], "learning_rate": 0.5, "weights": [[[0.15], [0.20]]], "biases": [[0.35]],
-         "data": {"csv": "data.csv", "inputs": ["a", "b"], "targets": ["t"]}}
-        """.write(toFile: dir + "/net/spec.json", atomically: true, encoding: .utf8)
-        let r = try BPTraceBinary.run(["fixture", "--spec", "net/spec.json", "--out", "fixtures/f.json"], in: dir)
-        #expect(r.status == 0, "\(r.stderr)")
-        let text = try String(contentsOfFile: dir + "/fixtures/f.json", encoding: .utf8)
-        #expect(text.contains("\"spec\": \"../net/spec.json\""))
-        // net_o1 = 0.05·0.15 + 0.10·0.20 + 0.35 = 0.3775, as in Mazur's first hidden neuron.
-        #expect(text.contains("{\"name\": \"net_o1\", \"value\": \"0.377500000\"}"))
-        let check = try BPTraceBinary.run(["check", "fixtures/f.json"], in: dir)
-        #expect(check.status == 0, "\(check.stdout)")
-    }
 }

@@ -104,19 +104,4 @@ import Testing
         let coarse = GradientCheck.run(spec: spec, options: GradientCheck.Options(eps: 0.1))
         #expect(!coarse.passed && coarse.maxRelativeError > 1e-4)
     }
-
-    @Test func gradcheckCommand() throws {
-        for preset in Presets.names {
-            let r = try BPTraceBinary.run(["gradcheck", "--preset", preset, "--steps", "2"])
-            #expect(r.status == 0, "\(preset): \(r.stdout)")
-            #expect(r.stdout.contains("PASS: max relative error"))
-        }
-        let strict = try BPTraceBinary.run(["gradcheck", "--preset", "mazur-2015", "--threshold", "1e-14"])
-        #expect(strict.status == 1 && strict.stdout.contains("FAIL"))
-        let help = try BPTraceBinary.run(["gradcheck", "--help"])
-        #expect(help.stdout.contains("(f(θ + ε) − f(θ − ε)) / 2ε") && help.stdout.contains("O(ε²)") && help.stdout.contains("O(u/ε)")
-                && help.stdout.contains("1e-5") && help.stdout.contains("1e-6"))
-        let usage = try BPTraceBinary.run(["gradcheck", "--eps", "0"])
-        #expect(usage.status == 64)
-    }
 }

@@ -6,7 +6,7 @@ import Testing
 /// networks covering every activation, loss, batch mode, bias setting, l2 and update order.
 ///
 /// The cost is recomputed here by an independent scalar forward pass (plain loops over the
-/// contract's formulas), so the check does not reuse the engine's forward code.
+/// formulas of docs/FORMULAS.md), so the check does not reuse the engine's forward code.
 @Suite struct GradientPropertyTests {
     /// A random spec drawn from a seeded stream (reproducible: case n uses seed n).
     static func randomSpec(seed: UInt32) -> NetworkSpec {
@@ -39,7 +39,7 @@ import Testing
                            initSpec: InitSpec(distribution: dist, seed: seed), data: Dataset(inputs: inputs, targets: targets))
     }
 
-    /// The cost of a batch at the given parameters: an independent scalar implementation of CONTRACT.md §2.
+    /// The cost of a batch at the given parameters: an independent scalar implementation of docs/SPEC.md, "Conventions".
     static func cost(_ spec: NetworkSpec, _ p: Parameters, x: [[Double]], t: [[Double]]) -> (cost: Double, minAbsReluZ: Double) {
         var minAbsZ = Double.infinity
         var total = 0.0

@@ -2,7 +2,8 @@ import Testing
 @testable import BPTrace
 
 /// The published numbers of Matt Mazur's "A Step by Step Backpropagation Example" (2015),
-/// /work/shared/reference/mazur-2015.md, each to its published precision (half a unit in the
+/// https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/ (also in
+/// Fixtures/mazur-2015.json), each to its published precision (half a unit in the
 /// last written decimal).
 @Suite struct MazurReferenceTests {
     static func close(_ computed: Double, _ published: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -76,7 +77,8 @@ import Testing
     }
 
     @Test func analyticsVidhyaOneStep() throws {
-        // /work/shared/reference/analytics-vidhya.md (independently computed one-step numbers).
+        // The tutorial's starting values and one step from them, computed independently of bptrace
+        // (the numbers of Fixtures/analytics-vidhya.json).
         var trainer = Trainer(spec: try Presets.spec(named: "analytics-vidhya"))
         let s = trainer.step(1)
         for (got, want) in zip(s.z[1]!.values, [1.48, 1.78, 1.10, 2.40, 1.89, 1.62, 1.48, 1.56, 1.28]) {

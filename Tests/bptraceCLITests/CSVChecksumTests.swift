@@ -46,14 +46,8 @@ import Testing
     }
 
     static func sha256(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["sha256sum", path]
-        let out = Pipe(); p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let digest = String(decoding: data, as: UTF8.self).split(separator: " ").first, digest.count == 64 else {
+        let r = try Subprocess.run("sha256sum", [path])
+        guard r.status == 0, let digest = r.stdout.split(separator: " ").first, digest.count == 64 else {
             throw CocoaError(.fileReadUnknown)
         }
         return String(digest)

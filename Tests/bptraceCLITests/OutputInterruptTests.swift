@@ -14,16 +14,7 @@ import Glibc
 
     /// Starts bptrace without waiting (signals at their default action, as from a terminal,
     /// even when the test runner was started with SIGINT ignored).
-    static func start(_ args: [String], in dir: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["--default-signal", CLI.binary] + args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
+    static func start(_ args: [String], in dir: String) throws -> Subprocess.Running { try CLI.start(args, in: dir) }
 
     static func waitFor(_ what: () -> Bool, seconds: Double) -> Bool {
         let end = Date().addingTimeInterval(seconds)
@@ -49,10 +40,10 @@ import Glibc
         let started = Self.waitFor({ Self.listing(dir + "/o").contains { $0.hasPrefix(".mazur-2015") } }, seconds: 30)
         #expect(started, "no temporary file appeared")
         usleep(300_000)
-        kill(p.processIdentifier, c.signal)
-        p.waitUntilExit()
-        #expect(p.terminationReason == .uncaughtSignal)
-        #expect(p.terminationStatus == c.signal)
+        kill(p.pid, c.signal)
+        let ended = p.wait()
+        #expect(ended.signaled)
+        #expect(ended.status == c.signal)
         #expect(Self.listing(dir + "/o") == [])
         // libxlsxwriter's private folder under $TMPDIR may keep a file libxlsxwriter had just
         // created (it unlinks them itself); the next workbook run removes the folder.
@@ -60,18 +51,12 @@ import Glibc
             let next = try CLI.run(["run", "--out", "next"], in: dir)
             #expect(next.status == 0, "\(next.stderr)")
         }
-        let leftover = Self.listing(NSTemporaryDirectory()).filter { $0.hasPrefix("bptrace-xlsx-\(p.processIdentifier)-") }
+        let leftover = Self.listing(NSTemporaryDirectory()).filter { $0.hasPrefix("bptrace-xlsx-\(p.pid)-") }
         #expect(leftover.isEmpty)
     }
 
     /// The PID of a process that has exited.
-    static func deadPID() throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/true")
-        try p.run()
-        p.waitUntilExit()
-        return p.processIdentifier
-    }
+    static func deadPID() throws -> Int32 { try Subprocess.run("/bin/true", []).pid }
 
     @Test func nextRunRemovesWhatAKilledRunLeft() throws {
         let dir = try CLI.scratch("stale")
@@ -108,8 +93,7 @@ import Glibc
             let runs = try (0..<3).map { _ in
                 try Self.start(["run", "--format", "csv,md", "--steps", "\(2000 + 2000 * (round % 3))", "--out", "o"] + (force ? ["--force"] : []), in: dir)
             }
-            for p in runs { p.waitUntilExit() }
-            let statuses = runs.map(\.terminationStatus)
+            let statuses = runs.map { $0.wait().status }
             if force {
                 #expect(statuses == [0, 0, 0], "round \(round)")
             } else {

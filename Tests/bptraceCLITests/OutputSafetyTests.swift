@@ -12,18 +12,8 @@ import Testing
 
     /// Runs bptrace with standard output going to `/dev/full`.
     static func runToFullDisk(_ args: [String], in dir: String) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
-        let err = Pipe()
-        p.standardOutput = full
-        p.standardError = err
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        let r = try Subprocess.run(CLI.binary, args, in: dir, stdout: .file("/dev/full"))
+        return (r.status, r.stderr)
     }
 
     // MARK: fixture --out (item 1)

@@ -2,20 +2,15 @@ import Foundation
 import Testing
 
 /// The CSV trace as other tools read it: Python's csv module and pandas read it, and an
-/// independent plain-Python implementation of CONTRACT.md §2 (scripts/crosscheck_trace.py)
+/// independent plain-Python implementation of docs/SPEC.md, "Conventions" (scripts/crosscheck_trace.py)
 /// recomputes every value of every step from the trace's own x, y, W and b.
 @Suite struct TraceCSVTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
+    /// The cross-check's result; its report and its errors together in `stdout`.
     static func crosscheck(spec: String, csv: String) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", root + "/scripts/crosscheck_trace.py", spec, csv]
-        let out = Pipe(); p.standardOutput = out; p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        let r = try Subprocess.run("python3", [root + "/scripts/crosscheck_trace.py", spec, csv])
+        return CLI.Result(status: r.status, stdout: r.stdout + r.stderr, stderr: "")
     }
 
     static let variants: [(String, String)] = [
@@ -61,8 +56,8 @@ import Testing
         #expect(check.status == 0, "\(check.stdout)")
     }
 
-    /// A change of 3.4e-9 relative (the contract allows 1e-9 between implementations) is caught.
-    @Test func crosscheckCatchesAnErrorJustAboveTheContractsTolerance() throws {
+    /// A change of 3.4e-9 relative (docs/SPEC.md allows 1e-9 between implementations) is caught.
+    @Test func crosscheckCatchesAnErrorJustAboveTheAllowedTolerance() throws {
         let dir = try CLI.scratch("csv")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try CLI.run(["presets", "--show", "mazur-2015"], in: dir).stdout.write(toFile: dir + "/spec.json", atomically: true, encoding: .utf8)

@@ -1,5 +1,5 @@
 /// The training engine: one step of forward pass, loss, backward pass and update, written a
-/// line per formula of CONTRACT.md §2, in Float64 and one fixed evaluation order.
+/// line per formula of docs/SPEC.md, "Conventions", in Float64 and one fixed evaluation order.
 ///
 /// The backward pass follows `rules` (the engine's are `BackpropRules.standard`; conventions
 /// and wrong derivatives are named variants) and each parameter's update is `optimizer`'s

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An activation function f of a layer (CONTRACT.md §1–2).
+/// An activation function f of a layer (docs/SPEC.md).
 public enum Activation: String, CaseIterable, Sendable {
     case sigmoid, tanh, relu, linear, softmax
 

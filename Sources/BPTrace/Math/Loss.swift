@@ -1,6 +1,6 @@
 import Foundation
 
-/// The data loss of a batch (CONTRACT.md §2), with its output delta dL/dz(L).
+/// The data loss of a batch (docs/SPEC.md, "Conventions"), with its output delta dL/dz(L).
 public enum Loss: String, CaseIterable, Sendable {
     case halfSSE = "half_sse"
     case mse

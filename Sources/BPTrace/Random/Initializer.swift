@@ -7,11 +7,14 @@ public struct Parameters: Equatable, Sendable {
 }
 
 extension NetworkSpec {
-    /// The starting parameters: explicit values from the spec, the rest drawn from `init` in the
-    /// contract's draw order — W(1) row-major, b(1), W(2), b(2), ... — where explicit values
+    /// The starting parameters: explicit values from the spec, the rest drawn from `init` (its `rng`) in
+    /// the draw order of docs/SPEC.md — W(1) row-major, b(1), W(2), b(2), ... — where explicit values
     /// consume no draws and xavier/he biases are zero without a draw.
     public func initialParameters() -> Parameters {
-        var rng = NumpyRandom(seed: initSpec.seed)
+        var rng: NumpyRandom
+        switch initSpec.rng {
+        case .numpy: rng = NumpyRandom(seed: initSpec.seed)
+        }
         var ws: [Matrix] = [], bs: [Matrix] = []
         for l in 1...depth {
             let nIn = layers[l - 1], nOut = layers[l]

@@ -1,4 +1,4 @@
-/// Which samples each step trains on (CONTRACT.md §1 `batch`).
+/// Which samples each step trains on (docs/SPEC.md, `batch`).
 public enum BatchMode: Equatable, Sendable, CustomStringConvertible {
     /// Every step uses all N samples.
     case full
@@ -25,7 +25,7 @@ public enum BatchMode: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// When the backward pass sees updated weights (CONTRACT.md §1 `update`).
+/// When the backward pass sees updated weights (docs/SPEC.md, `update`).
 public enum UpdateOrder: String, Sendable, CaseIterable {
     /// Every gradient uses the start-of-step weights (the textbook algorithm).
     case simultaneous
@@ -33,7 +33,7 @@ public enum UpdateOrder: String, Sendable, CaseIterable {
     case immediate
 }
 
-/// How weights and biases missing from the spec are drawn (CONTRACT.md §1 `init`).
+/// How weights and biases missing from the spec are drawn (docs/SPEC.md, `init`).
 public struct InitSpec: Equatable, Sendable {
     public enum Distribution: Equatable, Sendable {
         case uniform(low: Double, high: Double)
@@ -52,12 +52,19 @@ public struct InitSpec: Equatable, Sendable {
             }
         }
     }
+    /// The random stream the draws come from (the spec's `init.rng`).
+    public enum RandomStream: String, CaseIterable, Equatable, Sendable {
+        /// numpy's legacy `RandomState` (MT19937): the draws of `numpy.random.seed(seed)`
+        /// followed by `numpy.random.uniform` / `numpy.random.normal`, bit for bit.
+        case numpy
+    }
+
     public var distribution: Distribution = .uniform(low: 0, high: 1)
     public var seed: UInt32 = 0
-    /// The random stream; only `"numpy"` (numpy's legacy MT19937 RandomState) exists.
-    public var rng: String = "numpy"
+    /// The random stream; `initialParameters()` draws from it. Only `numpy` exists.
+    public var rng: RandomStream = .numpy
 
-    public init(distribution: Distribution = .uniform(low: 0, high: 1), seed: UInt32 = 0, rng: String = "numpy") {
+    public init(distribution: Distribution = .uniform(low: 0, high: 1), seed: UInt32 = 0, rng: RandomStream = .numpy) {
         self.distribution = distribution; self.seed = seed; self.rng = rng
     }
 }
@@ -79,7 +86,7 @@ public struct Dataset: Equatable, Sendable {
     public var count: Int { inputs.rows }
 }
 
-/// A validated network spec (CONTRACT.md §1): the network, its training settings and its data.
+/// A validated network spec (docs/SPEC.md): the network, its training settings and its data.
 ///
 /// Build one with `SpecParser` (from JSON) or `Presets`; its invariants (shapes, names, ranges)
 /// hold once it exists, so the engine never re-checks them.

@@ -1,4 +1,4 @@
-/// A spec (or its data file) that breaks a rule of CONTRACT.md §1.
+/// A spec (or its data file) that breaks a rule of docs/SPEC.md.
 ///
 /// `path` names where, as a key path (`weights[1][0]`, `data.csv`), or is empty for the whole
 /// document; `message` says what was expected and what was found.

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Reads a spec from JSON and checks every rule of CONTRACT.md §1, naming the key path of the
+/// Reads a spec from JSON and checks every rule of docs/SPEC.md, naming the key path of the
 /// first broken rule. Nothing about files is written here; a data CSV is only read.
 public enum SpecParser {
-    /// The keys a spec may have, in the contract's order.
+    /// The keys a spec may have, in the order docs/SPEC.md lists them.
     public static let topLevelKeys = ["name", "description", "layers", "activations", "loss", "learning_rate", "batch",
                                       "bias", "update_biases", "update", "l2", "weights", "biases", "init", "data"]
 
@@ -177,8 +177,11 @@ public enum SpecParser {
             spec.seed = UInt32(seed)
         }
         if let r = m["rng"] {
-            let rng = try r.string()
-            guard rng == "numpy" else { throw SpecError(r.path, "unknown rng \(SafeText.quoted(rng)); the only stream is \"numpy\" (numpy's legacy MT19937)") }
+            let name = try r.string()
+            guard let rng = InitSpec.RandomStream(rawValue: name) else {
+                throw SpecError(r.path, "unknown rng \(SafeText.quoted(name)); the only stream is \"numpy\" (numpy's legacy MT19937)")
+            }
+            spec.rng = rng
         }
         return spec
     }

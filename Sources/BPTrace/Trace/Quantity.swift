@@ -1,4 +1,4 @@
-/// A traced quantity of CONTRACT.md §3; the raw value is the name in the CSV's `quantity` column.
+/// A traced quantity of docs/SPEC.md, "The trace"; the raw value is the name in the CSV's `quantity` column.
 public enum Quantity: String, CaseIterable, Sendable {
     case x, y, W, b, z, a, loss, cost, E, slope, delta, err
     case gradW = "grad_W", gradB = "grad_b", WNew = "W_new", bNew = "b_new"

@@ -1,6 +1,6 @@
 import BPTrace
 
-/// Writes the trace as the tidy CSV of CONTRACT.md §3: one row per scalar,
+/// Writes the trace as the tidy CSV of docs/SPEC.md, "The trace": one row per scalar,
 /// `step,layer,quantity,row,col,value` then `stage`, values as the shortest decimal that reads
 /// back to the same Float64. Streams block by block; memory does not grow with the steps.
 public final class CSVTraceWriter: TraceSink {

@@ -94,7 +94,7 @@ struct OverviewPlan {
         case .xavierUniform: d = "xavier_uniform (biases 0)"
         case .heNormal: d = "he_normal (biases 0)"
         }
-        let drawn = "\(d), numpy seed \(spec.initSpec.seed)"
+        let drawn = "\(d), \(spec.initSpec.rng.rawValue) seed \(spec.initSpec.seed)"
         return (spec.weights.contains { $0 != nil } || spec.biases.contains { $0 != nil })
             ? "given in the spec where present, the rest drawn from \(drawn)" : "drawn from \(drawn) (edit them on Step 1)"
     }
@@ -249,19 +249,19 @@ extension OverviewPlan {
                 try wb.writeNumber(sheet, r, c, Double(step), st.stepNumber)
                 if step <= o.stepSheets {
                     let ref = A1.quotedSheet(WorkbookWriter.stepName(step))
-                    try wb.writeFormula(sheet, r, c + 1, "=\(ref)!\(o.lossAddress)", value: loss, st.lossNumber)
-                    if let cost, let a = o.costAddress { try wb.writeFormula(sheet, r, c + 2, "=\(ref)!\(a)", value: cost, st.lossNumber) }
+                    try wb.writeFormula(sheet, r, c + 1, "=\(ref)!\(o.lossAddress)", value: loss, st.lossNumber(for: loss))
+                    if let cost, let a = o.costAddress { try wb.writeFormula(sheet, r, c + 2, "=\(ref)!\(a)", value: cost, st.lossNumber(for: cost)) }
                     try wb.writeInternalLink(sheet, r, c + width - 1, toSheet: WorkbookWriter.stepName(step), text: WorkbookWriter.stepName(step), st.navigation)
                 } else {
-                    try wb.writeNumber(sheet, r, c + 1, loss, st.lossNumber)
-                    if let cost { try wb.writeNumber(sheet, r, c + 2, cost, st.lossNumber) }
+                    try wb.writeNumber(sheet, r, c + 1, loss, st.lossNumber(for: loss))
+                    if let cost { try wb.writeNumber(sheet, r, c + 2, cost, st.lossNumber(for: cost)) }
                 }
             }
             if i < points {
                 let step = listed(i, every: chartEvery) + 1
                 let (loss, _) = try chart.read(step - 1)
                 try wb.writeNumber(sheet, r, helperCol, Double(step), st.stepNumber)
-                try wb.writeNumber(sheet, r, helperCol + 1, loss, st.lossNumber)
+                try wb.writeNumber(sheet, r, helperCol + 1, loss, st.lossNumber(for: loss))
             }
         }
 

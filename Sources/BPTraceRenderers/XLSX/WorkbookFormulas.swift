@@ -134,11 +134,12 @@ extension StepFormulas {
         let headers = h.kind == .softmax ? ["max"] + labels.map { "e " + $0 } + ["Σe"] : labels.map { "term " + $0 }
         for (j, text) in headers.prefix(b.cols).enumerated() { cells.text(b.headerRow, b.firstDataCol + j, text, st.header) }
         for i in 0..<b.rows { cells.text(b.firstDataRow + i, b.col, rowLabels[i], st.header) }
-        let format = st.number(ownerFill == .yellow ? .yellow : .plain)
+        let fill: WorkbookStyles.Fill = ownerFill == .yellow ? .yellow : .plain
         for i in 0..<b.rows {
             for j in 0..<b.cols {
                 let (row, col) = b.position(i, j)
-                cells.formula(row, col, f[i * b.cols + j], values[i * b.cols + j], format)
+                let v = values[i * b.cols + j]
+                cells.formula(row, col, f[i * b.cols + j], v, st.number(fill, for: v))
             }
         }
     }

@@ -18,22 +18,58 @@ struct WorkbookStyles {
     enum Fill { case plain, editable, yellow, orange }
 
     let sheetTitle, navigation, info, bandBar, blockTitle, blockFormula, blockNote, header, corner: XLSXWorkbook.Format
-    private let numbers: [XLSXWorkbook.Format]   // indexed by Fill
+    private let numbers: [XLSXWorkbook.Format]      // indexed by Fill: `decimals` fixed decimals
+    private let scientific: [XLSXWorkbook.Format]   // indexed by Fill: `decimals` decimals, with an exponent
+    private let decimals: Int
     // Overview and Data
-    let overviewTitle, heading, label, text, status, stopped, tableHeader, stepNumber, lossNumber, dataNumber, plainNumber: XLSXWorkbook.Format
+    let overviewTitle, heading, label, text, status, stopped, tableHeader, stepNumber, dataNumber, plainNumber: XLSXWorkbook.Format
     let editableNumber, swatchYellow, swatchOrange, swatchEditable: XLSXWorkbook.Format
+    private let lossFixed, lossScientific: XLSXWorkbook.Format
 
-    func number(_ fill: Fill) -> XLSXWorkbook.Format {
+    /// The format of a block's number cell holding `value`: `decimals` fixed decimals
+    /// (`0.000`), or, when the value is nonzero but would show as 0 with them (a small
+    /// gradient at 3 decimals), the same digits with an exponent (`4.386E-04`). The choice is
+    /// made from the value bptrace computed; a cell keeps its format when a student's edit
+    /// changes its value.
+    func number(_ fill: Fill, for value: Double) -> XLSXWorkbook.Format {
+        let formats = WorkbookStyles.showsAsZero(value, decimals: decimals) ? scientific : numbers
         switch fill {
-        case .plain: return numbers[0]
-        case .editable: return numbers[1]
-        case .yellow: return numbers[2]
-        case .orange: return numbers[3]
+        case .plain: return formats[0]
+        case .editable: return formats[1]
+        case .yellow: return formats[2]
+        case .orange: return formats[3]
         }
     }
 
+    /// The Overview's loss and cost cells: at least 6 decimals, with an exponent for a loss
+    /// that would show as 0 with them.
+    func lossNumber(for value: Double) -> XLSXWorkbook.Format {
+        WorkbookStyles.showsAsZero(value, decimals: WorkbookStyles.lossDecimals(decimals)) ? lossScientific : lossFixed
+    }
+
+    static func lossDecimals(_ decimals: Int) -> Int { max(decimals, 6) }
+
+    /// `0.000` for 3 decimals, `0` for none.
+    static func fixedFormat(decimals: Int) -> String {
+        decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals)
+    }
+
+    /// `0.000E+00` for 3 decimals, `0E+00` for none.
+    static func scientificFormat(decimals: Int) -> String { fixedFormat(decimals: decimals) + "E+00" }
+
+    /// Whether `value` is nonzero but shown with `decimals` fixed decimals reads 0 (or -0):
+    /// its magnitude is below half a unit in the last decimal.
+    static func showsAsZero(_ value: Double, decimals: Int) -> Bool {
+        value != 0 && value.isFinite && value.magnitude < 0.5 / pow10(decimals)
+    }
+
+    /// 10^n, exact for the 0...15 decimals a workbook takes.
+    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * 10 } }
+
     init(workbook wb: XLSXWorkbook, decimals: Int) {
-        let fixed = decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals)
+        self.decimals = decimals
+        let fixed = WorkbookStyles.fixedFormat(decimals: decimals)
+        let exponent = WorkbookStyles.scientificFormat(decimals: decimals)
         let base = XLSXStyle()
         func style(_ change: (inout XLSXStyle) -> Void) -> XLSXWorkbook.Format {
             var s = base
@@ -49,9 +85,9 @@ struct WorkbookStyles {
         blockNote = style { $0.size = 9; $0.italic = true; $0.color = WorkbookStyles.noteRed }
         header = style { $0.bold = true; $0.align = .center; $0.fill = WorkbookStyles.headerFill; $0.border = WorkbookStyles.grid }
         corner = style { $0.size = 9; $0.italic = true; $0.color = WorkbookStyles.grey; $0.align = .center; $0.fill = WorkbookStyles.headerFill; $0.border = WorkbookStyles.grid }
-        numbers = [nil, WorkbookStyles.editable, WorkbookStyles.yellow, WorkbookStyles.orange].map { fill in
-            style { $0.numberFormat = fixed; $0.border = WorkbookStyles.grid; $0.fill = fill }
-        }
+        let fills: [UInt32?] = [nil, WorkbookStyles.editable, WorkbookStyles.yellow, WorkbookStyles.orange]
+        numbers = fills.map { fill in style { $0.numberFormat = fixed; $0.border = WorkbookStyles.grid; $0.fill = fill } }
+        scientific = fills.map { fill in style { $0.numberFormat = exponent; $0.border = WorkbookStyles.grid; $0.fill = fill } }
         overviewTitle = style { $0.size = 16; $0.bold = true; $0.color = WorkbookStyles.ink }
         heading = style { $0.size = 12; $0.bold = true; $0.color = WorkbookStyles.ink; $0.bottomBorder = WorkbookStyles.ink }
         label = style { $0.bold = true }
@@ -60,7 +96,9 @@ struct WorkbookStyles {
         stopped = style { $0.bold = true; $0.color = 0xC00000 }
         tableHeader = style { $0.bold = true; $0.align = .center; $0.fill = WorkbookStyles.headerFill; $0.border = WorkbookStyles.grid }
         stepNumber = style { $0.numberFormat = "0"; $0.align = .center; $0.border = WorkbookStyles.grid }
-        lossNumber = style { $0.numberFormat = "0." + String(repeating: "0", count: max(decimals, 6)); $0.border = WorkbookStyles.grid }
+        let lossDecimals = WorkbookStyles.lossDecimals(decimals)
+        lossFixed = style { $0.numberFormat = WorkbookStyles.fixedFormat(decimals: lossDecimals); $0.border = WorkbookStyles.grid }
+        lossScientific = style { $0.numberFormat = WorkbookStyles.scientificFormat(decimals: lossDecimals); $0.border = WorkbookStyles.grid }
         dataNumber = style { $0.fill = WorkbookStyles.editable; $0.border = WorkbookStyles.grid }
         plainNumber = style { $0.align = .left }
         editableNumber = style { $0.fill = WorkbookStyles.editable; $0.border = WorkbookStyles.grid; $0.align = .left }

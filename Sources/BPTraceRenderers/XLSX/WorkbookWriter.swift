@@ -282,23 +282,23 @@ public final class WorkbookWriter: TraceSink, RunNotes {
                         let (row, col) = b.position(i, j)
                         let v = m[i, j]
                         switch ref.quantity {
-                        case .x: cells.formula(row, col, "=" + data.input(indices[i], j), v, st.number(fill))
-                        case .y: cells.formula(row, col, "=" + data.target(indices[i], j), v, st.number(fill))
+                        case .x: cells.formula(row, col, "=" + data.input(indices[i], j), v, st.number(fill, for: v))
+                        case .y: cells.formula(row, col, "=" + data.target(indices[i], j), v, st.number(fill, for: v))
                         case .W, .b:
                             switch kind {
                             case .step where s == 1:
                                 if fill == .plain { fill = .editable }
-                                cells.number(row, col, v, st.number(fill))
+                                cells.number(row, col, v, st.number(fill, for: v))
                             case .step:
                                 let source = layout[QuantityRef(ref.quantity == .W ? .WNew : .bNew, l)]
-                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s - 1)))!\(source.address(i, j))", v, st.number(fill))
+                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s - 1)))!\(source.address(i, j))", v, st.number(fill, for: v))
                             case .walkthrough where stepSheetExists:
-                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s)))!\(b.address(i, j))", v, st.number(fill))
+                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s)))!\(b.address(i, j))", v, st.number(fill, for: v))
                             case .walkthrough:
-                                cells.number(row, col, v, st.number(fill))
+                                cells.number(row, col, v, st.number(fill, for: v))
                             }
                         default:
-                            cells.formula(row, col, formulas.formulas[ref]![i * b.cols + j], v, st.number(fill))
+                            cells.formula(row, col, formulas.formulas[ref]![i * b.cols + j], v, st.number(fill, for: v))
                         }
                     }
                 }

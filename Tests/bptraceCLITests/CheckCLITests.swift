@@ -1,50 +1,36 @@
 import Foundation
 import Testing
-@testable import BPTrace
-@testable import BPTraceCheck
-
-/// Runs the built `bptrace` binary (beside the test bundle in the build products folder).
-enum BPTraceBinary {
-    struct Result { let status: Int32; let stdout: String; let stderr: String }
-
-    static let path: String = {
-        if let env = ProcessInfo.processInfo.environment["BPTRACE_BIN"] { return env }
-        var dir = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("bptrace").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "bptrace-binary-not-found-beside-\(ProcessInfo.processInfo.arguments[0])"
-    }()
-
-    static func run(_ args: [String], in dir: String = CheckFixtureTests.root.path) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    static func scratch() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bptrace-check-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-}
+import BPTrace
 
 /// `bptrace check` as a user runs it.
+/// (Moved here from BPTraceTests, a target that does not depend on the executable.)
 @Suite struct CheckCLITests {
-    static var fixtureArgs: [String] { CheckFixtureTests.shipped.map { "Fixtures/\($0)" } }
+    static var fixtureArgs: [String] { CLI.shippedFixtures.map { "Fixtures/\($0)" } }
+
+    /// Mazur's fixture with the post's later numbers checked under the spec's own
+    /// (simultaneous) order: they fail, and --explain names the immediate order.
+    static func mazurWithoutOverrides() throws -> String {
+        try CLI.fixtureText("mazur-2015.json").replacingOccurrences(of: ", \"with\": {\"update\": \"immediate\"}", with: "")
+    }
+
+    static let mazurSpec = """
+    "spec": {"layers": [2, 2, 2], "learning_rate": 0.5, "update_biases": false,
+             "weights": [[[0.15, 0.25], [0.20, 0.30]], [[0.40, 0.50], [0.45, 0.55]]],
+             "biases": [[0.35, 0.35], [0.60, 0.60]],
+             "data": {"inputs": [[0.05, 0.10]], "targets": [[0.01, 0.99]]}}
+    """
+
+    /// A fixture of Mazur's network whose fourth value is `fourth`.
+    static func bad(_ fourth: String) -> String {
+        """
+        {"source": {"title": "bad"}, \(mazurSpec), "values": [
+          {"name": "net_h1", "value": "0.3775"}, {"name": "out_o1", "value": "0.75136507"}, {"name": "E_total", "value": "0.298371109"},
+          \(fourth)]}
+        """
+    }
 
     @Test func checkAllShippedFixturesPasses() throws {
-        let r = try BPTraceBinary.run(["check"] + Self.fixtureArgs)
+        let r = try CLI.run(["check"] + Self.fixtureArgs)
         #expect(r.status == 0, "\(r.stderr)\n\(r.stdout.suffix(2000))")
         let lines = r.stdout.split(separator: "\n")
         let last = try #require(lines.last)
@@ -54,16 +40,16 @@ enum BPTraceBinary {
         #expect(r.stdout.contains("errata confirmed") && r.stdout.contains("convention values confirmed"))
         #expect(!r.stdout.contains("FAIL"))
         // A folder argument checks the same files.
-        let folder = try BPTraceBinary.run(["check", "Fixtures"])
+        let folder = try CLI.run(["check", "Fixtures"])
         #expect(folder.status == 0 && folder.stdout.hasSuffix(String(last) + "\n"))
     }
 
     @Test func oneAlteredDigitFails() throws {
-        let dir = try BPTraceBinary.scratch()
+        let dir = try CLI.scratch("check")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let text = try CheckFixtureTests.text("mazur-2015.json").replacingOccurrences(of: "\"value\": \"0.298371109\"", with: "\"value\": \"0.298371119\"")
+        let text = try CLI.fixtureText("mazur-2015.json").replacingOccurrences(of: "\"value\": \"0.298371109\"", with: "\"value\": \"0.298371119\"")
         try text.write(toFile: dir + "/altered.json", atomically: true, encoding: .utf8)
-        let r = try BPTraceBinary.run(["check", "altered.json"], in: dir)
+        let r = try CLI.run(["check", "altered.json"], in: dir)
         #expect(r.status == 1)
         let fail = try #require(r.stdout.split(separator: "\n").first { $0.contains("FAIL") })
         #expect(fail.contains("E_total") && fail.contains("expected 0.298371119") && fail.contains("computed 0.298371109")
@@ -72,10 +58,10 @@ enum BPTraceBinary {
     }
 
     @Test func explainNamesTheImmediateOrder() throws {
-        let dir = try BPTraceBinary.scratch()
+        let dir = try CLI.scratch("check")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try CheckFixtureTests.mazurWithoutOverrides().write(toFile: dir + "/mazur-simultaneous.json", atomically: true, encoding: .utf8)
-        let r = try BPTraceBinary.run(["check", "--explain", "mazur-simultaneous.json"], in: dir)
+        try Self.mazurWithoutOverrides().write(toFile: dir + "/mazur-simultaneous.json", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "--explain", "mazur-simultaneous.json"], in: dir)
         #expect(r.status == 1)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         let i = try #require(lines.firstIndex { $0.contains("FAIL") && $0.contains("E_total@2 ") })
@@ -84,12 +70,12 @@ enum BPTraceBinary {
         #expect(lines[i + 3].contains("hold only under the fixture's spec") && lines[i + 3].contains("w1+"), "\(lines[i + 3])")
         #expect(r.stdout.hasSuffix("44 passed, 4 failed\n"))
         // Without --explain there is no explanation.
-        let plain = try BPTraceBinary.run(["check", "mazur-simultaneous.json"], in: dir)
+        let plain = try CLI.run(["check", "mazur-simultaneous.json"], in: dir)
         #expect(!plain.stdout.contains("explain:"))
     }
 
     @Test func jsonFormat() throws {
-        let r = try BPTraceBinary.run(["check", "--format", "json", "Fixtures/mazur-2015.json", "Fixtures/analytics-vidhya.json"])
+        let r = try CLI.run(["check", "--format", "json", "Fixtures/mazur-2015.json", "Fixtures/analytics-vidhya.json"])
         #expect(r.status == 0)
         let json = try JSONParser.parse(r.stdout)
         guard case .object(let root) = json else { Issue.record("not an object"); return }
@@ -112,35 +98,35 @@ enum BPTraceBinary {
     }
 
     @Test func badFixturesExit65WithTheEntryNamed() throws {
-        let dir = try BPTraceBinary.scratch()
+        let dir = try CLI.scratch("check")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try CheckFixtureTests.bad("{\"name\": \"w9\", \"value\": \"0.1\"}").write(toFile: dir + "/w9.json", atomically: true, encoding: .utf8)
-        try CheckFixtureTests.bad("{\"name\": \"out_o1\", \"value\": \"0.7.5\"}").write(toFile: dir + "/number.json", atomically: true, encoding: .utf8)
-        try CheckFixtureTests.bad("{\"name\": \"net_h9\", \"value\": \"1\"}").write(toFile: dir + "/unknown.json", atomically: true, encoding: .utf8)
-        try CheckFixtureTests.bad("{\"name\": \"out_o1\", \"value\": \"0.7\"}").replacingOccurrences(of: "[2, 2, 2]", with: "[2, 2]")
+        try Self.bad("{\"name\": \"w9\", \"value\": \"0.1\"}").write(toFile: dir + "/w9.json", atomically: true, encoding: .utf8)
+        try Self.bad("{\"name\": \"out_o1\", \"value\": \"0.7.5\"}").write(toFile: dir + "/number.json", atomically: true, encoding: .utf8)
+        try Self.bad("{\"name\": \"net_h9\", \"value\": \"1\"}").write(toFile: dir + "/unknown.json", atomically: true, encoding: .utf8)
+        try Self.bad("{\"name\": \"out_o1\", \"value\": \"0.7\"}").replacingOccurrences(of: "[2, 2, 2]", with: "[2, 2]")
             .write(toFile: dir + "/spec.json", atomically: true, encoding: .utf8)
         for (file, message) in [("w9.json", "w9.json: values[3].name: \"w9\" is not a weight of this network: it has w1..w8"),
                                 ("number.json", "number.json: values[3].value: \"0.7.5\" is not a number"),
                                 ("unknown.json", "unknown.json: values[3].name: \"h9\" is not a neuron of this network"),
                                 ("spec.json", "spec.json: spec.")] {
-            let r = try BPTraceBinary.run(["check", file], in: dir)
+            let r = try CLI.run(["check", file], in: dir)
             #expect(r.status == 65, "\(file): \(r.status) \(r.stderr)")
             #expect(r.stderr.contains("bptrace: error: " + message), "\(r.stderr)")
             #expect(!r.stderr.contains("Fatal error"))
         }
         // A bad fixture among good ones: the good ones are still checked, the exit code is 65.
-        let mixed = try BPTraceBinary.run(["check", dir + "/w9.json", "Fixtures/nnfs-relu-neuron.json"])
+        let mixed = try CLI.run(["check", dir + "/w9.json", "Fixtures/nnfs-relu-neuron.json"])
         #expect(mixed.status == 65 && mixed.stdout.hasSuffix("12 passed, 0 failed\n"))
-        let missing = try BPTraceBinary.run(["check", "no-such.json"], in: dir)
+        let missing = try CLI.run(["check", "no-such.json"], in: dir)
         #expect(missing.status == 66 && missing.stderr.contains("no-such.json: the fixture file does not exist"))
-        let usage = try BPTraceBinary.run(["check", "--format", "xml", "Fixtures/mazur-2015.json"])
+        let usage = try CLI.run(["check", "--format", "xml", "Fixtures/mazur-2015.json"])
         #expect(usage.status == 64)
     }
 
     @Test func helpDocumentsTheFormatAndExitCodes() throws {
-        let r = try BPTraceBinary.run(["check", "--help"])
+        let r = try CLI.run(["check", "--help"])
         #expect(r.stdout.contains("--explain") && r.stdout.contains("65") && r.stdout.contains("half a unit"))
-        let top = try BPTraceBinary.run(["--help"])
+        let top = try CLI.run(["--help"])
         #expect(top.stdout.contains("check") && top.stdout.contains("fixture") && top.stdout.contains("gradcheck"))
     }
 }
