@@ -59,7 +59,7 @@ build() {
 }
 
 fuzz() {
-    local t=$1 bin=$out/$1-fuzz work=$out/work/$1 art=$out/artifacts/$1/
+    local t=$1 bin=$out/$1-fuzz work=$out/scratch/$1 art=$out/artifacts/$1/
     mkdir -p "$work" "$art" Fuzz/corpus/$t
     local extra=()
     # Not regressions-pending: each of those would stall every fork job again.
@@ -75,7 +75,7 @@ fuzz() {
 }
 
 merge_corpus() {
-    local t=$1 bin=$out/$1-fuzz work=$out/work/$1 new=$out/merged/$1
+    local t=$1 bin=$out/$1-fuzz work=$out/scratch/$1 new=$out/merged/$1
     rm -rf "$new"; mkdir -p "$new"
     # Start from the seeds so that only inputs adding coverage beyond them are kept; edges
     # only (-use_counters=0), not hit counts, keep the committed corpus to a few hundred files.
