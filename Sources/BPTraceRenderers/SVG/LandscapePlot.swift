@@ -39,9 +39,12 @@ public struct LandscapePlot {
         svg.text(ml + side / 2, 26, title, size: 15, anchor: .middle, weight: "bold")
         let finite = loss.flatMap { $0 }.filter(\.isFinite)
         let lo = finite.min() ?? 0, hi = max(finite.max() ?? 1, lo + 1e-300)
-        // A log colour scale when the loss spans more than two decades (basins stay visible).
-        let logScale = lo > 0 && hi / lo > 100
-        func t(_ v: Double) -> Double { logScale ? (log10(v) - log10(lo)) / (log10(hi) - log10(lo)) : (v - lo) / (hi - lo) }
+        // Colour by log(1 + (loss − min)/δ), δ = (max − min)/100: linear near the minimum,
+        // logarithmic above it, so shallow basins stay visible beside steep walls.
+        let delta = (hi - lo) / 100
+        let top = log1p((hi - lo) / delta)
+        func t(_ v: Double) -> Double { log1p(max(v - lo, 0) / delta) / top }
+        func inverse(_ f: Double) -> Double { lo + delta * expm1(f * top) }
         let na = aValues.count, nb = bValues.count
         let (a0, a1, b0, b1) = (aValues.first!, aValues.last!, bValues.first!, bValues.last!)
         func X(_ v: Double) -> Double { ml + (v - a0) / (a1 - a0) * side }
@@ -53,7 +56,7 @@ public struct LandscapePlot {
             for j in 0..<cb {
                 let sj = Int((Double(j) + 0.5) / Double(cb) * Double(nb))
                 // Cells overlap by a hair so no background seams show.
-                svg.rect(ml + Double(i) * cw, mt + side - Double(j + 1) * ch, cw + 0.3, ch + 0.3, fill: Self.colour(t(loss[si][sj])))
+                svg.raw("<rect x=\"\(SVGDocument.n(ml + Double(i) * cw))\" y=\"\(SVGDocument.n(mt + side - Double(j + 1) * ch))\" width=\"\(SVGDocument.n(cw + 0.4))\" height=\"\(SVGDocument.n(ch + 0.4))\" fill=\"\(Self.colour(t(loss[si][sj])))\" shape-rendering=\"crispEdges\"/>")
             }
         }
         svg.rect(ml, mt, side, side, fill: "none", stroke: "#333")
@@ -68,6 +71,13 @@ public struct LandscapePlot {
         svg.text(ml + side / 2, mt + side + 40, aName, size: 13, anchor: .middle, weight: "bold", fill: "#222")
         svg.text(24, mt + side / 2, bName, size: 13, anchor: .middle, weight: "bold", fill: "#222", rotate: -90)
 
+        // Local minima of the grid (lower than all eight neighbours): the basins.
+        for (i, j) in localMinima() {
+            let (x, y) = (X(aValues[i]), Y(bValues[j]))
+            svg.line(x - 7, y - 7, x + 7, y + 7, stroke: "#ffffff", width: 2.5)
+            svg.line(x - 7, y + 7, x + 7, y - 7, stroke: "#ffffff", width: 2.5)
+            svg.text(x + 10, y - 8, "min " + String(format: "%.3g", loss[i][j]), size: 11, weight: "bold", fill: "#ffffff")
+        }
         // The training path: a white line with a dark edge, start circle, end square.
         let pts = path.filter { $0.0.isFinite && $0.1.isFinite }.map { (X($0.0), Y($0.1)) }
         if pts.count > 1 {
@@ -91,20 +101,36 @@ public struct LandscapePlot {
         svg.rect(bx, mt, bw, side, fill: "none", stroke: "#333")
         for k in 0...4 {
             let f = Double(k) / 4
-            let v = logScale ? pow(10, log10(lo) + f * (log10(hi) - log10(lo))) : lo + f * (hi - lo)
+            let v = inverse(f)
             let yy = mt + side - f * side
             svg.line(bx + bw, yy, bx + bw + 5, yy, stroke: "#444", width: 1)
             svg.text(bx + bw + 8, yy + 4, String(format: "%.3g", v), size: 11, fill: "#444")
         }
-        svg.text(bx + bw / 2, mt - 10, logScale ? "loss (log)" : "loss", size: 12, anchor: .middle, fill: "#333")
+        svg.text(bx + bw / 2, mt - 10, "loss", size: 12, anchor: .middle, fill: "#333")
         // Legend of the path.
         let ly = mt + side + 62
         svg.circle(ml + 6, ly - 4, 5.5, fill: "#ffffff", stroke: "#111111", width: 2)
         svg.text(ml + 18, ly, "start values", size: 12)
         svg.rect(ml + 120, ly - 9, 10, 10, fill: "#e8462a", stroke: "#111111")
         svg.text(ml + 136, ly, "after \(max(0, path.count - 1)) training step\(path.count == 2 ? "" : "s")", size: 12)
-        svg.text(ml + 310, ly, "other parameters at their start values", size: 11, fill: "#555")
+        svg.text(ml + 310, ly, "× local minimum of the grid", size: 11, fill: "#555")
         return svg.render(title: title)
+    }
+
+    /// Interior grid points whose loss is below all eight neighbours'.
+    func localMinima() -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        guard loss.count > 2, loss[0].count > 2 else { return out }
+        for i in 1..<(loss.count - 1) {
+            for j in 1..<(loss[i].count - 1) {
+                let v = loss[i][j]
+                guard v.isFinite else { continue }
+                var lowest = true
+                for di in -1...1 { for dj in -1...1 where (di, dj) != (0, 0) { if !(loss[i + di][j + dj] > v) { lowest = false } } }
+                if lowest { out.append((i, j)) }
+            }
+        }
+        return out.count <= 8 ? out : []
     }
 
     private func tickStep(_ lo: Double, _ hi: Double) -> Double {
