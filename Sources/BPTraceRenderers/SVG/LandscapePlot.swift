@@ -33,7 +33,7 @@ public struct LandscapePlot {
     }
 
     public func render() -> String {
-        let width = 680.0, height = 560.0
+        let width = 680.0, height = 580.0
         let ml = 78.0, mt = 46.0, side = 440.0, mb = height - mt - side
         var svg = SVGDocument(width: width, height: height)
         svg.text(ml + side / 2, 26, title, size: 15, anchor: .middle, weight: "bold")
@@ -76,10 +76,19 @@ public struct LandscapePlot {
             let (x, y) = (X(aValues[i]), Y(bValues[j]))
             svg.line(x - 7, y - 7, x + 7, y + 7, stroke: "#ffffff", width: 2.5)
             svg.line(x - 7, y + 7, x + 7, y - 7, stroke: "#ffffff", width: 2.5)
-            svg.text(x + 10, y - 8, "min " + String(format: "%.3g", loss[i][j]), size: 11, weight: "bold", fill: "#ffffff")
+            // The label on a dark plate (legible on light cells), kept inside the map.
+            let label = "min " + String(format: "%.3g", loss[i][j])
+            let w = SVGDocument.textWidth(label, size: 11) + 8
+            let lx = x + 10 + w <= ml + side ? x + 10 : x - 10 - w
+            let ly = y - 24 >= mt ? y - 24 : y + 10
+            svg.rect(lx, ly, w, 16, fill: "#111111", opacity: 0.7, rx: 3)
+            svg.text(lx + 4, ly + 12, label, size: 11, weight: "bold", fill: "#ffffff")
         }
         // The training path: a white line with a dark edge, start circle, end square.
         let pts = path.filter { $0.0.isFinite && $0.1.isFinite }.map { (X($0.0), Y($0.1)) }
+        // Clipped to the map: a path that leaves the window is cut at its edge (and said so).
+        svg.raw("<clipPath id=\"map\"><rect x=\"\(SVGDocument.n(ml))\" y=\"\(SVGDocument.n(mt))\" width=\"\(SVGDocument.n(side))\" height=\"\(SVGDocument.n(side))\"/></clipPath>")
+        svg.raw("<g clip-path=\"url(#map)\">")
         if pts.count > 1 {
             svg.polyline(pts, stroke: "#111111", width: 4.5)
             svg.polyline(pts, stroke: "#ffffff", width: 2)
@@ -90,6 +99,8 @@ public struct LandscapePlot {
         if pts.count > 1, let e = pts.last {
             svg.rect(e.0 - 5, e.1 - 5, 10, 10, fill: "#e8462a", stroke: "#111111")
         }
+        svg.raw("</g>")
+        let outside = path.contains { !($0.0 >= a0 && $0.0 <= a1 && $0.1 >= b0 && $0.1 <= b1) }
         _ = mb
         // Colour bar.
         let bx = ml + side + 40, bw = 20.0
@@ -114,6 +125,9 @@ public struct LandscapePlot {
         svg.rect(ml + 120, ly - 9, 10, 10, fill: "#e8462a", stroke: "#111111")
         svg.text(ml + 136, ly, "after \(max(0, path.count - 1)) training step\(path.count == 2 ? "" : "s")", size: 12)
         svg.text(ml + 310, ly, "× local minimum of the grid", size: 11, fill: "#555")
+        if outside {
+            svg.text(ml, ly + 20, "the path leaves the map (a larger --span shows all of it)", size: 11, fill: "#a0301a")
+        }
         return svg.render(title: title)
     }
 
