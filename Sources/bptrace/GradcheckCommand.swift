@@ -97,6 +97,9 @@ struct GradcheckCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
+        if epsSweep, steps != 1 || eps != 1e-5 || threshold != 1e-6 || top != 10 {
+            throw ValidationError("--steps, --eps, --threshold and --top do not apply to --eps-sweep (it sweeps ε = 1e-1 … 1e-12 at the start of step 1)")
+        }
         if !epsSweep, param != nil || plot != nil || out != nil || force {
             throw ValidationError("--param, --plot, --out and --force go with --eps-sweep")
         }

@@ -40,6 +40,19 @@ import Testing
         #expect(CLI.files(in: dir + "/o") == ["mazur-2015-landscape.csv", "mazur-2015-landscape.svg"])
     }
 
+    @Test func tooMuchWorkIsRefusedWithTheSizes() throws {
+        let dir = try CLI.scratch("landscape")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        {"name": "wide", "layers": [200, 200, 10], "learning_rate": 0.1, "init": {"seed": 1},
+         "data": {"inputs": [\(Array(repeating: "[" + Array(repeating: "0.5", count: 200).joined(separator: ",") + "]", count: 20).joined(separator: ","))],
+                  "targets": [\(Array(repeating: "[" + Array(repeating: "0", count: 10).joined(separator: ",") + "]", count: 20).joined(separator: ","))]}}
+        """.write(toFile: dir + "/wide.json", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["landscape", "--spec", "wide.json", "--grid", "401"], in: dir)
+        #expect(r.status == 65 && r.stderr.contains("401×401") && r.stderr.contains("--grid"), "\(r.stderr)")
+        #expect(CLI.files(in: dir) == ["wide.json"])
+    }
+
     @Test(arguments: [
         (["--weights", "w5,w99"], "w99"), (["--weights", "w5"], "--weights"), (["--weights", "w5,w5"], "--weights"),
         (["--grid", "0"], "--grid"), (["--grid", "402"], "--grid"), (["--span", "0"], "--span"), (["--span", "-1"], "--span"),
@@ -70,6 +83,8 @@ import Testing
         #expect(kept.status == 73)
         let bad = try CLI.run(["gradcheck", "--eps-sweep", "--param", "w42"], in: dir)
         #expect(bad.status == 64 && bad.stderr.contains("w42") && bad.stderr.contains("w1..w8"))
+        let mixed = try CLI.run(["gradcheck", "--eps-sweep", "--eps", "1e-3"], in: dir)
+        #expect(mixed.status == 64 && mixed.stderr.contains("do not apply to --eps-sweep"))
         let stray = try CLI.run(["gradcheck", "--param", "w5"], in: dir)
         #expect(stray.status == 64 && stray.stderr.contains("--eps-sweep"))
     }

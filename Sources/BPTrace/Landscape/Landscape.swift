@@ -20,7 +20,7 @@ public struct Landscape: Sendable {
 
     public static let maximumGrid = 401
     /// Grid points × traced values of one forward pass over the data set.
-    public static let maximumWork = 4_000_000_000
+    public static let maximumWork = 200_000_000
     public static let maximumSteps = 1_000_000
 
     public enum Failure: Error, CustomStringConvertible, Sendable {
