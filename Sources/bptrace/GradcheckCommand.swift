@@ -144,6 +144,10 @@ extension GradcheckCommand {
             try writeOutputFiles([(destination, svg)], folder: folder.isEmpty ? "." : folder, force: force)
         }
         try StandardOutput.write(result.text() + (destination.map { "plot: \($0)\n" } ?? ""), terminator: "")
+        if !result.backprop.isFinite || !result.cost.isFinite {
+            printError("the cost (\(result.cost)) or its backprop gradient (\(result.backprop)) is not finite at the start of step 1: nothing to compare")
+            throw Exit.nonFinite
+        }
     }
 }
 

@@ -53,7 +53,7 @@ struct LandscapeCommand: ParsableCommand {
             throw ValidationError("--format: unknown format \"\(f)\"; landscape writes svg and csv")
         }
         guard Set(formats).count == formats.count else { throw ValidationError("--format: a format is named twice") }
-        let names = weights.split(separator: ",", omittingEmptySubsequences: false)
+        let names = weights.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard names.count == 2, names.allSatisfy({ !$0.isEmpty }), names[0] != names[1] else {
             throw ValidationError("--weights: expected two different parameter names, e.g. w5,w6; found \"\(weights)\"")
         }
@@ -62,7 +62,7 @@ struct LandscapeCommand: ParsableCommand {
 
     func run() throws {
         let netSpec = try source.load()
-        let names = weights.split(separator: ",").map(String.init)
+        let names = weights.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let a: ParameterRef, b: ParameterRef
         do {
             a = try ParameterRef(named: names[0], in: netSpec)
@@ -72,6 +72,13 @@ struct LandscapeCommand: ParsableCommand {
         }
         if a.isBias == b.isBias, a.layer == b.layer, a.row == b.row, a.col == nil || b.col == nil || a.col == b.col {
             printError("--weights: \(a.name) and \(b.name) are the same parameter"); throw Exit.usage
+        }
+        let start = netSpec.initialParameters()
+        for r in [a, b] {
+            let v = r.value(in: start)
+            guard v.isFinite, (v + span) - (v - span) > 0, (v + span).isFinite, (v - span).isFinite else {
+                printError("--span \(span) does not give distinct grid values around \(r.name) = \(v) in Float64 (use a larger --span)"); throw Exit.usage
+            }
         }
         if let why = Landscape.refusal(spec: netSpec, grid: grid, steps: steps) {
             printError(why.description); throw Exit.invalidSpec

@@ -40,6 +40,22 @@ import Testing
         #expect(CLI.files(in: dir + "/o") == ["mazur-2015-landscape.csv", "mazur-2015-landscape.svg"])
     }
 
+    @Test func overflowingNetworkIsRefusedNotDrawnWithNaN() throws {
+        let dir = try CLI.scratch("landscape")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        {"name": "big", "layers": [1, 1], "activations": ["linear"], "learning_rate": 0.1, "weights": [[[1e200]]], "biases": [[0]],
+         "data": {"inputs": [[1e100]], "targets": [[0]]}}
+        """.write(toFile: dir + "/big.json", atomically: true, encoding: .utf8)
+        // ±2 around 1e200 is no change in Float64: the grid would have one value.
+        let land = try CLI.run(["landscape", "--spec", "big.json", "--weights", "w1,b1"], in: dir)
+        #expect(land.status == 64 && land.stderr.contains("--span") && land.stderr.contains("w1"), "\(land.stderr)")
+        // The cost overflows: the sweep says so and exits 1.
+        let sweep = try CLI.run(["gradcheck", "--spec", "big.json", "--eps-sweep", "--param", "w1"], in: dir)
+        #expect(sweep.status == 1 && sweep.stderr.contains("not finite"), "\(sweep.stderr)")
+        #expect(CLI.files(in: dir) == ["big.json"])
+    }
+
     @Test func tooMuchWorkIsRefusedWithTheSizes() throws {
         let dir = try CLI.scratch("landscape")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -24,7 +24,7 @@ public struct ParameterRef: Equatable, Sendable {
         }
         let count = SpecLimits.parameterCount(layers: spec.layers, bias: false)
         let biases = spec.bias ? "; biases b<layer>_<neuron>, e.g. b1_1" : " (the network has no biases)"
-        throw SpecError(option, "unknown parameter \"\(SafeText.escaped(name))\": the weights are w1..w\(count)\(biases)")
+        throw SpecError(option, "unknown parameter \"\(name)\": the weights are w1..w\(count)\(biases)")
     }
 
     public func value(in p: Parameters) -> Double {

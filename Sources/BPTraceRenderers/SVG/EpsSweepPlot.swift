@@ -82,7 +82,7 @@ public struct EpsSweepPlot {
         guide(slope: -1, through: small, of: oneSided, from: lx[small] - 1, to: lx[small] + 2, shift: 1, label: "slope −1", below: false)
 
         let blue = "#1f5fa8", orange = "#d9661f"
-        func series(_ v: [Double]) -> [(Double, Double)] { zip(lx, v).map { (X($0), Y(log10(max($1, Self.errorFloor)))) } }
+        func series(_ v: [Double]) -> [(Double, Double)] { zip(lx, v).filter { !$0.1.isNaN }.map { (X($0), Y(min(log10(max($1, Self.errorFloor)), yhi))) } }
         svg.polyline(series(oneSided), stroke: orange, width: 2.2)
         for p in series(oneSided) { svg.rect(p.0 - 3.5, p.1 - 3.5, 7, 7, fill: orange) }
         svg.polyline(series(central), stroke: blue, width: 2.2)
@@ -90,7 +90,7 @@ public struct EpsSweepPlot {
         // The best ε of each: ringed, and named in the legend.
         var best: [String] = []
         for (v, c, name) in [(oneSided, orange, "one-sided"), (central, blue, "central")] {
-            guard let i = v.indices.min(by: { v[$0] < v[$1] }) else { continue }
+            guard let i = v.indices.filter({ v[$0].isFinite }).min(by: { v[$0] < v[$1] }) else { continue }
             let p = (X(lx[i]), Y(log10(max(v[i], Self.errorFloor))))
             svg.circle(p.0, p.1, 8, fill: "none", stroke: c, width: 2)
             best.append("\(name): ε = 1e\(Int(lx[i].rounded()))")
