@@ -1,6 +1,7 @@
 import ArgumentParser
 import BPTrace
 import BPTraceCheck
+import BPTraceRenderers
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -46,6 +47,14 @@ struct GradcheckCommand: ParsableCommand {
           bptrace gradcheck                                  # mazur-2015, step 1
           bptrace gradcheck --preset tanh-relu-softmax --steps 5
           bptrace gradcheck --spec net.json --eps 1e-6 --top 20
+          bptrace gradcheck --eps-sweep --param w5 --plot v.svg
+
+        --eps-sweep: for one parameter (--param, default the first weight into the output layer, w5 in mazur-2015) at the start of
+        step 1, the error |finite difference − backprop| of the one-sided
+        (f(θ+ε) − f(θ))/ε and the central difference for ε = 1e-1 … 1e-12, as
+        a table; --plot FILE.svg (or --out DIR: DIR/<spec>-eps-sweep.svg) draws
+        the log-log "V" with the slopes 1, 2 (truncation) and −1 (rounding).
+        See docs/NUMERICAL.md.
 
         Exit codes:
           0   every relative error is within the threshold
@@ -72,7 +81,31 @@ struct GradcheckCommand: ParsableCommand {
     @Option(name: .long, help: "Rows in the table of worst relative errors.")
     var top: Int = 10
 
+    @Flag(name: .customLong("eps-sweep"), help: "Sweep ε = 1e-1 … 1e-12 for one parameter: one-sided and central errors against backprop.")
+    var epsSweep = false
+
+    @Option(name: .long, help: ArgumentHelp("--eps-sweep: the parameter (post-style name, e.g. w5, b1_2). Default: the first weight into the output layer (w5 in mazur-2015).", valueName: "name"))
+    var param: String?
+
+    @Option(name: .long, help: ArgumentHelp("--eps-sweep: write the log-log plot to this SVG file.", valueName: "file"))
+    var plot: String?
+
+    @Option(name: .long, help: ArgumentHelp("--eps-sweep: write the plot as DIR/<spec name>-eps-sweep.svg.", valueName: "dir"))
+    var out: String?
+
+    @Flag(name: .long, help: "--eps-sweep: overwrite an existing plot file.")
+    var force = false
+
     func validate() throws {
+        if epsSweep, steps != 1 || eps != 1e-5 || threshold != 1e-6 || top != 10 {
+            throw ValidationError("--steps, --eps, --threshold and --top do not apply to --eps-sweep (it sweeps ε = 1e-1 … 1e-12 at the start of step 1)")
+        }
+        if !epsSweep, param != nil || plot != nil || out != nil || force {
+            throw ValidationError("--param, --plot, --out and --force go with --eps-sweep")
+        }
+        if plot != nil && out != nil { throw ValidationError("give either --plot or --out, not both") }
+        if let plot, plot.isEmpty || plot.hasSuffix("/") { throw ValidationError("--plot: expected a file name, found \"\(plot)\"") }
+        if let out, out.isEmpty { throw ValidationError("--out: expected a folder, found an empty string") }
         guard steps >= 1, steps <= 100_000 else { throw ValidationError("--steps must be from 1 to 100000, found \(steps)") }
         guard eps > 0, eps < 1, eps.isFinite else { throw ValidationError("--eps must be between 0 and 1, found \(eps)") }
         guard threshold > 0, threshold.isFinite else { throw ValidationError("--threshold must be > 0, found \(threshold)") }
@@ -81,6 +114,7 @@ struct GradcheckCommand: ParsableCommand {
 
     func run() throws {
         let netSpec = try source.load()
+        if epsSweep { return try sweep(netSpec) }
         if let why = GradientCheck.refusal(spec: netSpec, steps: steps) {
             printError((source.spec.map { "\($0): " } ?? "") + "layers: " + why)
             throw Exit.invalidSpec
@@ -91,6 +125,29 @@ struct GradcheckCommand: ParsableCommand {
         bar.clear()
         try StandardOutput.write(report.text(top: top), terminator: "")
         if !report.passed { throw ExitCode(1) }
+    }
+}
+
+extension GradcheckCommand {
+    func sweep(_ netSpec: NetworkSpec) throws {
+        let parameter: ParameterRef
+        do { parameter = try ParameterRef(named: param ?? EpsSweep.defaultParameter(in: netSpec), in: netSpec, option: "--param") } catch {
+            printError(error.description); throw Exit.usage
+        }
+        let result = EpsSweep(spec: netSpec, parameter: parameter)
+        var destination = plot
+        if let out { destination = (out as NSString).appendingPathComponent("\(netSpec.name)-eps-sweep.svg") }
+        if let destination {
+            let svg = EpsSweepPlot(eps: result.rows.map(\.eps), oneSided: result.rows.map(\.oneSidedError), central: result.rows.map(\.centralError),
+                                   title: "\(netSpec.name): error of d(cost)/d\(parameter.name) against backprop").render()
+            let folder = out ?? (destination as NSString).deletingLastPathComponent
+            try writeOutputFiles([(destination, svg)], folder: folder.isEmpty ? "." : folder, force: force)
+        }
+        try StandardOutput.write(result.text() + (destination.map { "plot: \($0)\n" } ?? ""), terminator: "")
+        if !result.backprop.isFinite || !result.cost.isFinite {
+            printError("the cost (\(result.cost)) or its backprop gradient (\(result.backprop)) is not finite at the start of step 1: nothing to compare")
+            throw Exit.nonFinite
+        }
     }
 }
 

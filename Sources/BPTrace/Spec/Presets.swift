@@ -92,6 +92,21 @@ public enum Presets {
                  "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
                }
                """),
+        Preset(name: "nndl-nonconvex",
+               summary: "y = σ(w2·σ(w1·x)), no biases: the textbook's non-convex loss; its landscape over (w1, w2) has two basins (bptrace landscape)",
+               json: """
+               {
+                 "name": "nndl-nonconvex",
+                 "layers": [1, 1, 1],
+                 "activations": ["sigmoid", "sigmoid"],
+                 "loss": "half_sse",
+                 "learning_rate": 2,
+                 "batch": "full",
+                 "bias": false,
+                 "weights": [[[-1.0]], [[0.5]]],
+                 "data": {"inputs": [[2.1], [-2.8], [1.4]], "targets": [[0.21], [0.83], [0.54]]}
+               }
+               """),
     ]
 
     public static var names: [String] { all.map(\.name) }
