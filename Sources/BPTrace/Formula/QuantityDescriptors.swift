@@ -35,8 +35,9 @@ extension Catalogue {
         /// Cross-entropy: one sample's and one output's term of the loss sum.
         public static let crossEntropyTerm = "term"
         /// Hinge: one sample's target score s_y = Σ_k y·a (y one-hot), one non-target class's
-        /// term max(0, a − s_y + 1), and the number of classes whose margin is violated.
-        public static let targetScore = "s_y", hingeTerm = "hinge", violations = "n_viol"
+        /// term max(0, a − s_y + 1), and the target class's subgradient g_y (minus the number
+        /// of classes whose margin is violated).
+        public static let targetScore = "s_y", hingeTerm = "hinge", violations = "g_y"
     }
 
     /// The hinge loss's pieces at sample `r`, class `c`: s_y (the score of the sample's
@@ -51,10 +52,11 @@ extension Catalogue {
         .cell(QuantityRef(.a, L), row: r, col: c) - hingeTargetScore(r) + .c(1)
     }
 
-    /// 1 where the class is not the target and its margin is violated (strictly positive).
-    func hingeViolated(_ r: Index, _ c: Index) -> Expr {
+    /// `count` where the class is not the target and its margin is violated (strictly
+    /// positive), else 0.
+    func hingeViolated(_ r: Index, _ c: Index, _ count: Expr) -> Expr {
         .when(.cell(QuantityRef(.y, L), row: r, col: c), .equal, .c(1), then: .c(0),
-              else: .when(hingeMargin(r, c), .greater, .c(0), then: .c(1), else: .c(0)))
+              else: .when(hingeMargin(r, c), .greater, .c(0), then: count, else: .c(0)))
     }
 
     /// The descriptor of `ref`: one case per quantity. Adding a quantity is a case here, its
@@ -217,11 +219,12 @@ extension Catalogue {
     }
 
     /// The hinge loss's subgradient g of the target cell: 1 for a class whose margin is
-    /// violated, minus their number for the sample's class, else 0.
+    /// violated, minus their number for the sample's class (a sum of −1s, so +0 when none, as
+    /// the engine's), else 0.
     var hingeSubgradient: Expr {
         let yL = QuantityRef(.y, L)
-        let count = Expr.named(Step.violations, [.row], .sum([Binding("k", over: .cols(yL))], hingeViolated(.row, .bound("k"))))
-        return .when(.same(yL), .equal, .c(1), then: -count, else: hingeViolated(.row, .col))
+        let target = Expr.named(Step.violations, [.row], .sum([Binding("k", over: .cols(yL))], hingeViolated(.row, .bound("k"), .c(-1))))
+        return .when(.same(yL), .equal, .c(1), then: target, else: hingeViolated(.row, .col, .c(1)))
     }
 
     /// Softmax's e = exp(z − max) of sample `r`, output `c`.
