@@ -223,8 +223,8 @@ extension Catalogue {
     /// the engine's), else 0.
     var hingeSubgradient: Expr {
         let yL = QuantityRef(.y, L)
-        let target = Expr.named(Step.violations, [.row], .sum([Binding("k", over: .cols(yL))], hingeViolated(.row, .bound("k"), .c(-1))))
-        return .when(.same(yL), .equal, .c(1), then: target, else: hingeViolated(.row, .col, .c(1)))
+        let target = Expr.named(Step.violations, [.row], .sum([Binding("m", over: .cols(yL))], hingeViolated(.row, .bound("m"), .c(-1))))
+        return .when(.same(yL), .equal, .c(1), then: target, else: .when(hingeMargin(.row, .col), .greater, .c(0), then: .c(1), else: .c(0)))
     }
 
     /// Softmax's e = exp(z − max) of sample `r`, output `c`.
