@@ -269,7 +269,7 @@ enum WorkbookTestSupport {
              "data": {"inputs": \(rows(5, 3, wave)), "targets": \(rows(5, 3) { i, j in (i % 3) == j ? 1 : 0 })}}
             """),
             try spec("""
-            {"name": "wide-hinge", "layers": [14, 13], "activations": ["linear"], "loss": "hinge",
+            {"name": "wide-hinge", "layers": [14, 3, 13], "activations": ["relu", "linear"], "loss": "hinge",
              "learning_rate": 0.2, "init": {"distribution": "normal", "std": 0.7, "seed": 2},
              "data": {"inputs": \(rows(13, 14, wave)), "targets": \(oneHot13)}}
             """),
