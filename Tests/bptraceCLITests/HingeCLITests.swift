@@ -38,6 +38,27 @@ import Testing
         #expect(e.status == 0, "\(e.stdout)\(e.stderr)")
     }
 
+    /// Finite differences agree with backprop on a deep hinge network (batch 2, l2) whose
+    /// margins stay away from 0, and a frozen fixture of a hinge run checks back.
+    @Test func gradcheckAndFixtureOfAHingeNetwork() throws {
+        let dir = try CLI.scratch("hinge")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        {"name": "deep-hinge", "layers": [2, 4, 3, 4], "activations": ["tanh", "relu", "linear"], "loss": "hinge",
+         "learning_rate": 0.2, "batch": 2, "l2": 0.01, "init": {"distribution": "normal", "std": 0.9, "seed": 7},
+         "data": {"inputs": [[1, 0.5], [0.2, -1], [-0.7, 0.3], [0.9, 0.9], [-1.2, -0.4]],
+                  "targets": [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]]}}
+        """.write(toFile: dir + "/net.json", atomically: true, encoding: .utf8)
+        let g = try CLI.run(["gradcheck", "--spec", "net.json"], in: dir)
+        #expect(g.status == 0, "\(g.stdout)\(g.stderr)")
+        #expect(g.stdout.contains("PASS"))
+        let f = try CLI.run(["fixture", "--spec", "net.json", "--steps", "2"], in: dir)
+        #expect(f.status == 0, "\(f.stderr)")
+        try f.stdout.write(toFile: dir + "/fx.json", atomically: true, encoding: .utf8)
+        let c = try CLI.run(["check", "fx.json"], in: dir)
+        #expect(c.status == 0 && c.stdout.contains(" 0 failed"), "\(c.stdout)")
+    }
+
     @Test func aWrongPerImageLossFails() throws {
         let dir = try CLI.scratch("hinge")
         defer { try? FileManager.default.removeItem(atPath: dir) }
