@@ -188,6 +188,13 @@ def main():
             loss = sum((tv - ov) ** 2 for tv, ov in pairs) / len(pairs)
         elif loss_name == "sum":
             loss = sum(ov for _, ov in pairs)
+        elif loss_name == "hinge":
+            # multiclass SVM, margin 1: the class of a sample is the index of its target's 1
+            loss = 0.0
+            for tr, orow in zip(t, o):
+                y = tr.index(1.0)
+                loss += sum(max(0.0, ov - orow[y] + 1) for j, ov in enumerate(orow) if j != y)
+            loss = loss / B
         else:
             tot = 0.0
             for tv, ov in pairs:
@@ -211,6 +218,13 @@ def main():
             d = [[2 * (ov - tv) / (B * nL) * sv for ov, tv, sv in zip(orow, tr, srow)] for orow, tr, srow in zip(o, t, sl[L])]
         elif loss_name == "cross_entropy":
             d = [[(ov - tv) / B for ov, tv in zip(orow, tr)] for orow, tr in zip(o, t)]
+        elif loss_name == "hinge":
+            d = []
+            for tr, orow, srow in zip(t, o, sl[L]):
+                y = tr.index(1.0)
+                g = [1.0 if j != y and ov - orow[y] + 1 > 0 else 0.0 for j, ov in enumerate(orow)]
+                g[y] = -sum(g)
+                d.append([gv / B * sv for gv, sv in zip(g, srow)])
         else:
             d = sl[L]
         delta = {L: d}

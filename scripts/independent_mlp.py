@@ -151,6 +151,14 @@ def loss_of(kind, o, t, out_act):
                 if out_act != "softmax" and 1.0 - t[r][c] != 0:
                     s += (1.0 - t[r][c]) * math.log(1.0 - o[r][c])
         return -s / B
+    if kind == "hinge":
+        # multiclass SVM, margin 1; the class of sample r is the index of the 1 in t[r]
+        for r in range(B):
+            y = t[r].index(1.0)
+            for c in range(n):
+                if c != y:
+                    s += max(0.0, o[r][c] - o[r][y] + 1.0)
+        return s / B
     raise SystemExit("unknown loss " + kind)
 
 
@@ -241,6 +249,13 @@ def train_step(spec, step, W, b):
         delta[L] = [[2.0 * (o[r][c] - t[r][c]) / (B * nL) * slope[L][r][c] for c in range(nL)] for r in range(B)]
     elif kind == "cross_entropy":
         delta[L] = [[(o[r][c] - t[r][c]) / B for c in range(nL)] for r in range(B)]
+    elif kind == "hinge":
+        delta[L] = []
+        for r in range(B):
+            y = t[r].index(1.0)
+            g = [1.0 if c != y and o[r][c] - o[r][y] + 1.0 > 0 else 0.0 for c in range(nL)]
+            g[y] = -sum(g)
+            delta[L].append([g[c] / B * slope[L][r][c] for c in range(nL)])
     else:  # sum
         delta[L] = [list(row) for row in slope[L]]
 

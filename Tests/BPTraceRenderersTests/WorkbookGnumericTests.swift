@@ -122,8 +122,11 @@ struct WorkbookGnumericTests {
         let cell = #"\$?[A-Z]{1,3}\$?[0-9]+"#
         let arg = #"(\#(cell)(:\#(cell))?|[0-9]+)"#   // a cell, a range or a number (MAX(0,z))
         let plain = try! NSRegularExpression(pattern: #"\b(SUM|SUMPRODUCT|SUMSQ|SUMXMY2|MMULT|MAX)\((\#(arg)(,\#(arg))*)\)"#)
-        let ns = formula as NSString
-        let stripped = plain.stringByReplacingMatches(in: formula, range: NSRange(location: 0, length: ns.length), withTemplate: "0")
+        // MAX(0,x) of a scalar x (the hinge loss's max(0, margin)) is no array: written as IF(0,x)
+        // here, so that a range inside x is still found below.
+        let scalar = formula.replacingOccurrences(of: "MAX(0,", with: "IF(0,")
+        let ns = scalar as NSString
+        let stripped = plain.stringByReplacingMatches(in: scalar, range: NSRange(location: 0, length: ns.length), withTemplate: "0")
         var bad: [String] = []
         if stripped.contains(":") { bad.append("a range outside a range function: \(stripped)") }
         for name in ["SUM(", "SUMPRODUCT(", "SUMSQ(", "SUMXMY2(", "MMULT(", "MAX("] where stripped.contains(name) {
@@ -137,5 +140,7 @@ struct WorkbookGnumericTests {
         #expect(!Self.arrayExpressions(in: "=-SUMPRODUCT(H9:I10,LN(G33:H34+(H9:I10=0)))/2").isEmpty)
         #expect(Self.arrayExpressions(in: "=EXP(C40-MAX(C40:E40))/(EXP(C40-MAX(C40:E40))+EXP(D40-MAX(C40:E40)))").isEmpty)
         #expect(Self.arrayExpressions(in: "=MMULT(B5:N5,$C$20:C32)+SUMXMY2(A1:A3,B1:B3)+SUMSQ(A1:B2,C1:D2)").isEmpty)
+        #expect(Self.arrayExpressions(in: "=IF(S9=1,0,MAX(0,R46-SUMPRODUCT(S9:AE9,R46:AD46)+1))").isEmpty)
+        #expect(!Self.arrayExpressions(in: "=MAX(0,R46-S9:AE9+1)").isEmpty)
     }
 }

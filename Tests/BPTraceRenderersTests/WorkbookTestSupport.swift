@@ -208,7 +208,7 @@ enum WorkbookTestSupport {
     }
 
     static let customNames = ["relu-linear-mse", "tanh-sigmoid-ce", "nobias-sum", "wide-relu-softmax", "wide-tanh-sse",
-                              "wide-linear-sum", "deep-mse-l2"]
+                              "wide-linear-sum", "deep-mse-l2", "hinge-relu-k2-l2", "wide-hinge"]
 
     /// Deterministic sample values in [-1, 1].
     static func wave(_ i: Int, _ j: Int) -> Double {
@@ -219,7 +219,8 @@ enum WorkbookTestSupport {
         "[" + (0..<n).map { i in "[" + (0..<m).map { j in String(f(i, j)) }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
     }
 
-    /// Specs beyond the presets, together covering every activation, every loss (and
+    /// Specs beyond the presets, together covering every activation, every loss (hinge with
+    /// and without its helper terms, and
     /// cross-entropy on softmax and on sigmoid), bias off, fixed biases with L2, the immediate
     /// order, batch modes sample and k, and the long-sum forms (MMULT, SUMPRODUCT, SUMXMY2, SUM)
     /// that sums of more than `StepSheetLayout.explicitTerms` terms use.
@@ -261,6 +262,16 @@ enum WorkbookTestSupport {
             {"name": "deep-mse-l2", "layers": [3, 4, 3, 2], "activations": ["sigmoid", "tanh", "sigmoid"], "loss": "mse",
              "learning_rate": 0.4, "batch": "full", "l2": 0.05, "init": {"distribution": "uniform", "seed": 9},
              "data": {"inputs": \(rows(4, 3, wave)), "targets": \(rows(4, 2) { (wave($0 + 2, $1) + 1) / 2 })}}
+            """),
+            try spec("""
+            {"name": "hinge-relu-k2-l2", "layers": [3, 4, 3], "activations": ["relu", "linear"], "loss": "hinge",
+             "learning_rate": 0.3, "batch": 2, "l2": 0.02, "init": {"distribution": "uniform", "low": -1.5, "high": 1.5, "seed": 6},
+             "data": {"inputs": \(rows(5, 3, wave)), "targets": \(rows(5, 3) { i, j in (i % 3) == j ? 1 : 0 })}}
+            """),
+            try spec("""
+            {"name": "wide-hinge", "layers": [14, 3, 13], "activations": ["relu", "linear"], "loss": "hinge",
+             "learning_rate": 0.2, "init": {"distribution": "normal", "std": 0.7, "seed": 2},
+             "data": {"inputs": \(rows(13, 14, wave)), "targets": \(oneHot13)}}
             """),
         ]
     }

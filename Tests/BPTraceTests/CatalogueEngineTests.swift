@@ -112,7 +112,8 @@ import BPTraceCheck
 
     /// A valid random network: softmax only at the output with cross-entropy and ≥ 2 outputs,
     /// cross-entropy only after sigmoid or softmax with targets in [0, 1] (some exactly 0 or 1,
-    /// so the terms that count 0 are exercised).
+    /// so the terms that count 0 are exercised), hinge only after a linear output with one-hot
+    /// targets and ≥ 2 outputs.
     static func randomSpec(_ i: Int) -> NetworkSpec {
         var g = Random(state: UInt64(i) &* 7919 &+ 17)
         let depth = g.int(1...3)
@@ -122,18 +123,24 @@ import BPTraceCheck
         switch output {
         case .softmax: loss = .crossEntropy
         case .sigmoid: loss = g.pick([.halfSSE, .mse, .sum, .crossEntropy])
+        case .linear: loss = g.pick([.halfSSE, .mse, .sum, .hinge])
         default: loss = g.pick([.halfSSE, .mse, .sum])
         }
         var layers = [g.int(1...4)]
         for _ in 1..<depth { layers.append(g.int(1...5)) }
-        layers.append(output == .softmax ? g.int(2...5) : g.int(1...4))
+        layers.append(output == .softmax || loss == .hinge ? g.int(2...5) : g.int(1...4))
         let activations = (1..<depth).map { _ in g.pick(hidden) } + [output]
         let n = g.int(1...5)
         let inputs = Matrix(rows: n, cols: layers[0], values: (0..<(n * layers[0])).map { _ in g.double(-2, 2) })
         let ce = loss == .crossEntropy
-        let targets = Matrix(rows: n, cols: layers[depth], values: (0..<(n * layers[depth])).map { _ in
+        var targets = Matrix(rows: n, cols: layers[depth], values: (0..<(n * layers[depth])).map { _ in
             ce ? g.pick([0, 1, g.double(0, 1)]) : g.double(-1.5, 1.5)
         })
+        if loss == .hinge {
+            // One-hot rows, the class of each sample drawn.
+            targets = Matrix(rows: n, cols: layers[depth])
+            for r in 0..<n { targets[r, g.int(0...(layers[depth] - 1))] = 1 }
+        }
         let bias = i % 7 != 3 && g.bool() || i % 2 == 0
         let weights: [Matrix?] = (1...depth).map { l in
             Matrix(rows: layers[l - 1], cols: layers[l], values: (0..<(layers[l - 1] * layers[l])).map { _ in g.double(-1.5, 1.5) })

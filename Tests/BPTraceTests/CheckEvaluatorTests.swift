@@ -21,6 +21,10 @@ import Testing
             case .halfSSE: return 0.5 * (t - o) * (t - o)
             case .mse: return (t - o) * (t - o) / (B * n)
             case .sum: return o
+            case .hinge:
+                let y = (0..<r.y.cols).first { r.y[s - 1, $0] == 1 } ?? 0
+                let m = o - r.a[L][s - 1, y] + 1
+                return k - 1 == y ? 0 : max(0, m) / B
             case .crossEntropy:
                 var s = 0.0
                 if t != 0 { s += t * Foundation.log(o) }
@@ -34,6 +38,11 @@ import Testing
             case .halfSSE: return o - t
             case .mse: return 2.0 * (o - t) / (B * n)
             case .sum: return 1
+            case .hinge:
+                let y = (0..<r.y.cols).first { r.y[s - 1, $0] == 1 } ?? 0
+                let oy = r.a[L][s - 1, y]
+                let violated = (0..<r.y.cols).filter { $0 != y && r.a[L][s - 1, $0] - oy + 1 > 0 }.count
+                return (k - 1 == y ? -Double(violated) : (o - oy + 1 > 0 ? 1 : 0)) / B
             case .crossEntropy:
                 var d = t != 0 ? -t / o : 0
                 if spec.activations[L - 1] != .softmax, 1.0 - t != 0 { d += (1.0 - t) / (1.0 - o) }

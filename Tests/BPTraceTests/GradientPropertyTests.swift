@@ -4,6 +4,8 @@ import Testing
 
 /// Backprop gradients against central finite differences of the cost, over 240 random
 /// networks covering every activation, loss, batch mode, bias setting, l2 and update order.
+/// A relu input or a hinge margin within 1e-3 of its kink skips the network (the derivative
+/// there is a one-sided choice, not what a finite difference measures).
 ///
 /// The cost is recomputed here by an independent scalar forward pass (plain loops over the
 /// formulas of docs/FORMULAS.md), so the check does not reuse the engine's forward code.
@@ -19,15 +21,16 @@ import Testing
         let outAct: Activation
         switch loss {
         case .crossEntropy: outAct = pick([.softmax, .sigmoid])
+        case .hinge: outAct = .linear
         default: outAct = pick([.sigmoid, .tanh, .relu, .linear])
         }
         var layers = [int(1...4)]
-        for l in 1...depth { layers.append(l == depth && outAct == .softmax ? int(2...4) : int(1...4)) }
+        for l in 1...depth { layers.append(l == depth && (outAct == .softmax || loss == .hinge) ? int(2...4) : int(1...4)) }
         let activations = (1...depth).map { $0 == depth ? outAct : pick([.sigmoid, .tanh, .relu, .linear]) }
         let n = int(1...5)
         let inputs = Matrix(rows: n, cols: layers[0], values: (0..<(n * layers[0])).map { _ in rng.uniform(low: -2, high: 2) })
         var targets = Matrix(rows: n, cols: layers[depth], values: (0..<(n * layers[depth])).map { _ in rng.uniform(low: 0, high: 1) })
-        if outAct == .softmax {
+        if outAct == .softmax || loss == .hinge {
             for r in 0..<n { let k = int(0...(layers[depth] - 1)); for c in 0..<layers[depth] { targets[r, c] = c == k ? 1 : 0 } }
         }
         let batch: BatchMode = pick([.full, .sample, .size(int(1...4))])
@@ -63,11 +66,22 @@ import Testing
                 }
             }
             let B = Double(x.count)
+            if spec.loss == .hinge {
+                // Multiclass SVM: the target class is the index of the 1; a margin near 0 is a kink.
+                let k = tr.firstIndex(of: 1)!
+                for j in a.indices where j != k {
+                    let m = a[j] - a[k] + 1
+                    total += max(0, m) / B
+                    minAbsZ = min(minAbsZ, abs(m))
+                }
+                continue
+            }
             for (o, y) in zip(a, tr) {
                 switch spec.loss {
                 case .halfSSE: total += 0.5 * (y - o) * (y - o)
                 case .mse: total += (y - o) * (y - o) / (B * Double(a.count))
                 case .sum: total += o
+                case .hinge: break
                 case .crossEntropy:
                     total -= (y == 0 ? 0 : y * log(o)) / B
                     if spec.activations[spec.depth - 1] == .sigmoid, y != 1 { total -= (1 - y) * log(1 - o) / B }
@@ -89,9 +103,11 @@ import Testing
     }
 
     /// |g - fd| / max(|g|, |fd|, floor): relative error, with a floor so gradients that are
-    /// zero up to rounding (e.g. behind a dead relu) compare absolutely.
-    static func relativeError(_ g: Double, _ fd: Double) -> Double {
-        abs(g - fd) / max(abs(g), abs(fd), 1e-6)
+    /// zero up to rounding (e.g. behind a dead relu, or a hinge loss whose margins all hold)
+    /// compare absolutely. The finite difference's rounding noise is about ε·|f|/h ≈ 4e-12·|f|,
+    /// so the floor is 1e-5·max(1, |f|): an exact 0 must come out below 1e-11·max(1, |f|).
+    static func relativeError(_ g: Double, _ fd: Double, cost f: Double = 1) -> Double {
+        abs(g - fd) / max(abs(g), abs(fd), 1e-5 * max(1, abs(f)))
     }
 
     @Test(arguments: Array(UInt32(1)...UInt32(240)))
@@ -121,7 +137,7 @@ import Testing
             for k in 0..<p.weights[l - 1].values.count {
                 let fd = Self.finiteDifference { h in var q = p; q.weights[l - 1].values[k] += h; return Self.cost(spec, q, x: x, t: t).cost }
                 let g = exact.gradW[l]!.values[k]
-                #expect(Self.relativeError(g, fd) < 1e-6, "seed \(seed) grad_W(\(l))[\(k)]: backprop \(g), finite difference \(fd)")
+                #expect(Self.relativeError(g, fd, cost: base.cost) < 1e-6, "seed \(seed) grad_W(\(l))[\(k)]: backprop \(g), finite difference \(fd)")
                 // Under the immediate order the last layer's gradient is the true one; hidden layers'
                 // gradients use err through W_new by design and are checked against that formula below.
                 if spec.update == .simultaneous || l == spec.depth {
@@ -132,7 +148,7 @@ import Testing
                 for k in 0..<spec.layers[l] {
                     let fd = Self.finiteDifference { h in var q = p; q.biases[l - 1].values[k] += h; return Self.cost(spec, q, x: x, t: t).cost }
                     let g = exact.gradB[l]!.values[k]
-                    #expect(Self.relativeError(g, fd) < 1e-6, "seed \(seed) grad_b(\(l))[\(k)]: backprop \(g), finite difference \(fd)")
+                    #expect(Self.relativeError(g, fd, cost: base.cost) < 1e-6, "seed \(seed) grad_b(\(l))[\(k)]: backprop \(g), finite difference \(fd)")
                 }
             }
         }

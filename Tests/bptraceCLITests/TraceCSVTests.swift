@@ -25,6 +25,22 @@ import Testing
          "update_biases": false, "init": {"distribution": "he_normal", "seed": 5},
          "data": {"inputs": [[1, 0.5], [0.2, -1], [-0.7, 0.3]], "targets": [[1, 0], [0, 1], [0.5, 0.5]]}}
         """),
+        ("hinge-one-layer", """
+        {"name": "hinge-one-layer", "layers": [3, 3], "activations": ["linear"], "loss": "hinge", "learning_rate": 0.1,
+         "weights": [[[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]], "biases": [[0.1, -0.2, 0.3]],
+         "data": {"inputs": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "targets": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}}
+        """),
+        ("hinge-deep-k2-l2", """
+        {"name": "hinge-deep-k2-l2", "layers": [2, 4, 3, 4], "activations": ["tanh", "relu", "linear"], "loss": "hinge",
+         "learning_rate": 0.2, "batch": 2, "l2": 0.01, "init": {"distribution": "normal", "std": 0.9, "seed": 7},
+         "data": {"inputs": [[1, 0.5], [0.2, -1], [-0.7, 0.3], [0.9, 0.9], [-1.2, -0.4]],
+                  "targets": [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]]}}
+        """),
+        ("hinge-sample-immediate", """
+        {"name": "hinge-sample-immediate", "layers": [3, 5, 3], "activations": ["sigmoid", "linear"], "loss": "hinge",
+         "learning_rate": 0.5, "batch": "sample", "update": "immediate", "init": {"distribution": "uniform", "low": -2, "high": 2, "seed": 3},
+         "data": {"inputs": [[1, 2, 3], [0.5, -1, 2], [-2, 0, 1]], "targets": [[0, 1, 0], [0, 0, 1], [1, 0, 0]]}}
+        """),
         ("sum-loss", """
         {"name": "sum-loss", "layers": [2, 1], "activations": ["sigmoid"], "loss": "sum", "learning_rate": 0.1,
          "weights": [[[2], [-3]]], "biases": [[-3]], "data": {"inputs": [[-1, -2]], "targets": [[0]]}}

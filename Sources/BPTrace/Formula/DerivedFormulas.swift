@@ -21,6 +21,7 @@ extension Catalogue {
         case .halfSSE: return a - y
         case .mse: return .c(2) * (a - y) / (.count(.rows(aL)) * .count(.cols(aL)))
         case .sum: return .c(1)
+        case .hinge: return hingeSubgradient / .count(.rows(aL))
         case .crossEntropy:
             // Terms whose factor is 0 count 0, as in the loss.
             var d = Expr.when(y, .equal, .c(0), then: .c(0), else: -y / a)

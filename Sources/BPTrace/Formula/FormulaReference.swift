@@ -26,10 +26,12 @@ public enum FormulaReference {
         for loss in [Loss.halfSSE, .mse, .sum] { add(.loss, L, "loss \(loss.rawValue)", spec(loss: loss)) }
         add(.loss, L, "loss cross_entropy, sigmoid output", spec(loss: .crossEntropy))
         add(.loss, L, "loss cross_entropy, softmax output", spec(output: .softmax, loss: .crossEntropy))
+        add(.loss, L, "loss hinge (linear output, one-hot y)", spec(output: .linear, loss: .hinge))
         add(.cost, L, "l2 > 0 (shown for L = 3)", spec(l2: 0.01))
         for f in [Activation.sigmoid, .tanh, .relu, .linear] { add(.slope, hidden, "activation \(f.rawValue) (none for softmax)", spec(hidden: f)) }
         for loss in [Loss.halfSSE, .mse, .sum] { add(.delta, L, "output layer, loss \(loss.rawValue)", spec(loss: loss)) }
         add(.delta, L, "output layer, loss cross_entropy (sigmoid or softmax)", spec(loss: .crossEntropy))
+        add(.delta, L, "output layer, loss hinge", spec(output: .linear, loss: .hinge))
         add(.delta, hidden, "hidden layer", spec())
         add(.err, hidden, "update: simultaneous", spec())
         add(.err, hidden, "update: immediate", spec(update: .immediate))

@@ -34,6 +34,29 @@ extension Catalogue {
         public static let rowMax = "max", exp = "e", expSum = "Σe"
         /// Cross-entropy: one sample's and one output's term of the loss sum.
         public static let crossEntropyTerm = "term"
+        /// Hinge: one sample's target score s_y = Σ_k y·a (y one-hot), one non-target class's
+        /// term max(0, a − s_y + 1), and the target class's subgradient g_y (minus the number
+        /// of classes whose margin is violated).
+        public static let targetScore = "s_y", hingeTerm = "hinge", violations = "g_y"
+    }
+
+    /// The hinge loss's pieces at sample `r`, class `c`: s_y (the score of the sample's
+    /// class, Σ_k y·a since y is one-hot), the margin a − s_y + 1, and the term max(0, margin)
+    /// of a class that is not the target (0 for the target class).
+    func hingeTargetScore(_ r: Index) -> Expr {
+        let a = QuantityRef(.a, L), y = QuantityRef(.y, L)
+        return .named(Step.targetScore, [r], .sum([Binding("k", over: .cols(y))], .cell(y, row: r, col: .bound("k")) * .cell(a, row: r, col: .bound("k"))))
+    }
+
+    func hingeMargin(_ r: Index, _ c: Index) -> Expr {
+        .cell(QuantityRef(.a, L), row: r, col: c) - hingeTargetScore(r) + .c(1)
+    }
+
+    /// `count` where the class is not the target and its margin is violated (strictly
+    /// positive), else 0.
+    func hingeViolated(_ r: Index, _ c: Index, _ count: Expr) -> Expr {
+        .when(.cell(QuantityRef(.y, L), row: r, col: c), .equal, .c(1), then: .c(0),
+              else: .when(hingeMargin(r, c), .greater, .c(0), then: count, else: .c(0)))
     }
 
     /// The descriptor of `ref`: one case per quantity. Adding a quantity is a case here, its
@@ -118,6 +141,10 @@ extension Catalogue {
             case .halfSSE: f = .sum(all, .square(yc - ac)) / .c(2)
             case .mse: f = .sum(all, .square(yc - ac)) / (.count(.rows(y)) * .count(.cols(y)))
             case .sum: f = .sum(all, ac)
+                case .hinge:
+                // (1/B)·Σ_{r,c} [c ≠ y_r]·max(0, a − s_y + 1); the target class's term is 0.
+                let term = Expr.when(yc, .equal, .c(1), then: .c(0), else: .apply(.relu, hingeMargin(.bound("r"), .bound("c"))))
+                f = .sum(all, .named(Step.hingeTerm, [.bound("r"), .bound("c")], term)) / .count(.rows(y))
             case .crossEntropy:
                 // Terms whose factor is 0 count 0 (0·ln 0 = 0), as the engine skips them.
                 var term = Expr.when(yc, .equal, .c(0), then: .c(0), else: yc * .ln(ac))
@@ -156,6 +183,7 @@ extension Catalogue {
             case .mse: f = .c(2) * (a - y) / (.count(.rows(aL)) * .count(.cols(aL))) * slope
             case .crossEntropy: f = (a - y) / .count(.rows(aL))
             case .sum: f = slope
+            case .hinge: f = hingeSubgradient / .count(.rows(aL)) * slope
             }
             return d(.outputDelta, .batch, .neurons(L), "d_output", f)
 
@@ -188,6 +216,15 @@ extension Catalogue {
             return d(.updateBiases, .one, .neurons(l), hidden ? "bh\(suffix) (updated)" : "bout (updated)",
                      spec.updateBiases ? same(.b, l) - eta * same(.gradB, l) : same(.b, l))
         }
+    }
+
+    /// The hinge loss's subgradient g of the target cell: 1 for a class whose margin is
+    /// violated, minus their number for the sample's class (a sum of −1s, so +0 when none, as
+    /// the engine's), else 0.
+    var hingeSubgradient: Expr {
+        let yL = QuantityRef(.y, L)
+        let target = Expr.named(Step.violations, [.row], .sum([Binding("m", over: .cols(yL))], hingeViolated(.row, .bound("m"), .c(-1))))
+        return .when(.same(yL), .equal, .c(1), then: target, else: .when(hingeMargin(.row, .col), .greater, .c(0), then: .c(1), else: .c(0)))
     }
 
     /// Softmax's e = exp(z − max) of sample `r`, output `c`.

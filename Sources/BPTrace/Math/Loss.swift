@@ -6,6 +6,8 @@ public enum Loss: String, CaseIterable, Sendable {
     case mse
     case crossEntropy = "cross_entropy"
     case sum
+    /// Multiclass SVM (cs231n): margin 1, linear output layer, one-hot targets.
+    case hinge
 
     /// The loss of outputs `o` against targets `t` (B x nL each), summed in row-major order.
     /// `f` is the output activation; it matters only for cross-entropy:
@@ -30,11 +32,33 @@ public enum Loss: String, CaseIterable, Sendable {
                 if f != .softmax, 1.0 - ti != 0 { s += (1.0 - ti) * Foundation.log(1.0 - oi) }
             }
             return -s / Double(o.rows)
+        case .hinge:
+            // (1/B)·Σ_i Σ_{j≠y_i} max(0, o_ij − o_iy + 1)
+            for i in 0..<o.rows {
+                let y = Loss.targetClass(t, row: i), oy = o[i, y]
+                for j in 0..<o.cols where j != y { s += Loss.hingeMargin(o[i, j], oy) }
+            }
+            return s / Double(o.rows)
         }
     }
 
+    /// The index of the 1 in target row `i` (the hinge loss's class y_i; the spec parser
+    /// checks each row is one-hot). The first largest entry, so it never traps.
+    public static func targetClass(_ t: Matrix, row i: Int) -> Int {
+        var y = 0
+        for j in 1..<Swift.max(t.cols, 1) where t[i, j] > t[i, y] { y = j }
+        return y
+    }
+
+    /// max(0, o_j − o_y + 1), the hinge's part of one non-target class (strict: 0 at the kink).
+    public static func hingeMargin(_ oj: Double, _ oy: Double) -> Double {
+        let m = oj - oy + 1.0
+        return m > 0 ? m : 0.0
+    }
+
     /// delta(L) = dL/dz(L): (o-t)⊙slope for half_sse, 2(o-t)/(B·nL)⊙slope for mse,
-    /// (o-t)/B for cross_entropy (softmax or sigmoid output), slope for sum.
+    /// (o-t)/B for cross_entropy (softmax or sigmoid output), slope for sum, g/B⊙slope for hinge
+    /// (g_ij = 1 for j ≠ y_i with a positive margin, g_iy = −(their number), else 0).
     /// `slope` is nil only for softmax, which the spec pairs with cross-entropy.
     public func outputDelta(outputs o: Matrix, targets t: Matrix, slope: Matrix?) -> Matrix {
         let b = Double(o.rows), n = Double(o.cols)
@@ -43,6 +67,13 @@ public enum Loss: String, CaseIterable, Sendable {
         case .mse: return o.zipWith(t) { 2.0 * ($0 - $1) / (b * n) }.zipWith(slope!) { $0 * $1 }
         case .crossEntropy: return o.zipWith(t) { ($0 - $1) / b }
         case .sum: return slope!
+        case .hinge:
+            var g = Matrix(rows: o.rows, cols: o.cols)
+            for i in 0..<o.rows {
+                let y = Loss.targetClass(t, row: i), oy = o[i, y]
+                for j in 0..<o.cols where j != y && Loss.hingeMargin(o[i, j], oy) > 0 { g[i, j] = 1; g[i, y] -= 1 }
+            }
+            return g.zipWith(slope!) { $0 / b * $1 }
         }
     }
 }

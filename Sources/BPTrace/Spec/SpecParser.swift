@@ -77,6 +77,12 @@ public enum SpecParser {
         if loss == .crossEntropy, outAct != .softmax, outAct != .sigmoid {
             throw SpecError("loss", "\"cross_entropy\" needs a softmax or sigmoid output layer, found \"\(outAct.rawValue)\" (activations[\(depth - 1)])")
         }
+        if loss == .hinge, outAct != .linear {
+            throw SpecError("activations[\(depth - 1)]", "\"hinge\" needs a linear output layer (the class scores), found \"\(outAct.rawValue)\"")
+        }
+        if loss == .hinge, layers[depth] < 2 {
+            throw SpecError("layers[\(depth)]", "\"hinge\" needs at least 2 output neurons (one score per class), found \(layers[depth])")
+        }
 
         guard let lrNode = members["learning_rate"] else { throw SpecError("learning_rate", "required key is missing: give a number > 0, e.g. 0.5") }
         let learningRate = try lrNode.number()
@@ -138,11 +144,31 @@ public enum SpecParser {
             }
         }
 
+        if loss == .hinge { try checkOneHot(data) }
+
         let spec = NetworkSpec(name: name, layers: layers, activations: activations, loss: loss, learningRate: learningRate,
                                batch: batch, bias: bias, updateBiases: updateBiases, update: update, l2: l2,
                                weights: weights, biases: biases, initSpec: initSpec, data: data)
         try checkDrawnParameters(spec)
         return spec
+    }
+
+    /// The hinge loss's targets: each row one-hot (exactly one 1, the rest 0), the class y_i.
+    static func checkOneHot(_ data: Dataset) throws {
+        let t = data.targets
+        for r in 0..<t.rows {
+            var ones = 0
+            for c in 0..<t.cols {
+                let v = t[r, c]
+                if v == 1 { ones += 1; continue }
+                if v != 0 {
+                    throw SpecError(data.csvPath == nil ? "data.targets[\(r)][\(c)]" : "data.csv", "\"hinge\" needs one-hot targets (exactly one 1 and the rest 0 per sample), found \(v) (sample \(r + 1), output \(c + 1))")
+                }
+            }
+            if ones != 1 {
+                throw SpecError(data.csvPath == nil ? "data.targets[\(r)]" : "data.csv", "\"hinge\" needs one-hot targets (exactly one 1 and the rest 0 per sample), found \(ones) ones (sample \(r + 1))")
+            }
+        }
     }
 
     static func parseInit(_ node: Node) throws -> InitSpec {

@@ -29,6 +29,8 @@ extension HandoutStepWriter {
             text("The mean squared error: each output's squared difference from its target, divided by the number of terms (\(B) sample\(B > 1 ? "s" : "") × \(nL) outputs = \(B * nL)); the total error is their sum.")
         case .sum:
             text("The loss is the sum of the outputs (the targets are ignored): the gradients are those of the network's output itself.")
+        case .hinge:
+            text("The multiclass SVM (hinge) loss: the outputs are class scores, and each class other than the sample's own (its target's 1) whose score comes within 1 of the target class's score $s_y$ adds $\\max(0, a - s_y + 1)$; the total is divided by the batch size $B = \(B)$. Its gradient counts the violated margins: +1 for each such class, minus their number for the sample's class (a margin of exactly 0 counts as not violated).")
         case .crossEntropy:
             let what = outputActivation == .softmax ? "a softmax output" : "a sigmoid output"
             let term = derivation.generalLossTerm().map { "$\($0)$" } ?? "its term"

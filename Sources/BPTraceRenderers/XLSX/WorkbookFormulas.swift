@@ -95,6 +95,8 @@ struct StepFormulas: Sendable {
                     out.append(c == 0 ? (Catalogue.Step.rowMax, [r]) : c == b.cols - 1 ? (Catalogue.Step.expSum, [r]) : (Catalogue.Step.exp, [r, c - 1]))
                 case .crossEntropyTerms:
                     out.append((Catalogue.Step.crossEntropyTerm, [r, c]))
+                case .hingeTerms:
+                    out.append((Catalogue.Step.hingeTerm, [r, c]))
                 }
             }
         }

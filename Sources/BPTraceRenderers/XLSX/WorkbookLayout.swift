@@ -49,10 +49,10 @@ struct BlockLayout: Sendable {
 /// otherwise need an array expression that not every spreadsheet evaluates: a wide softmax
 /// (more than `StepSheetLayout.explicitTerms` outputs) gets each sample's max z, the
 /// exponentials e = exp(z − max) and their sum Σe; a cross-entropy loss of more than
-/// `explicitTerms` terms gets one term per cell. They sit just before the block they serve,
+/// `explicitTerms` terms gets one term per cell, and so does a hinge loss. They sit just before the block they serve,
 /// in the same band, titled and with headers like any block.
 struct HelperBlock: Sendable {
-    enum Kind: Sendable { case softmax, crossEntropyTerms }
+    enum Kind: Sendable { case softmax, crossEntropyTerms, hingeTerms }
     let kind: Kind
     /// The traced block computed from these cells (a(L) or the loss).
     let owner: QuantityRef
@@ -67,13 +67,14 @@ struct HelperBlock: Sendable {
         var out: [QuantityRef: Kind] = [:]
         if spec.activations[L - 1] == .softmax && spec.layers[L] > n { out[QuantityRef(.a, L)] = .softmax }
         if spec.loss == .crossEntropy && B * spec.layers[L] > n { out[QuantityRef(.loss, L)] = .crossEntropyTerms }
+        if spec.loss == .hinge && B * spec.layers[L] > n { out[QuantityRef(.loss, L)] = .hingeTerms }
         return out
     }
 
     static func shape(_ kind: Kind, spec: NetworkSpec, batchSize B: Int) -> (Int, Int) {
         switch kind {
         case .softmax: return (B, spec.layers[spec.depth] + 2)   // max, e_1 … e_n, Σe
-        case .crossEntropyTerms: return (B, spec.layers[spec.depth])
+        case .crossEntropyTerms, .hingeTerms: return (B, spec.layers[spec.depth])
         }
     }
 
@@ -86,6 +87,8 @@ struct HelperBlock: Sendable {
             return ("softmax helper for a(\(L)): max, e, Σe", catalogue.stepwiseFormula(of: QuantityRef(.a, L)) ?? "")
         case .crossEntropyTerms:
             return ("cross-entropy terms for the loss", catalogue.stepwiseFormula(of: QuantityRef(.loss, L)) ?? "")
+        case .hingeTerms:
+            return ("hinge terms for the loss", catalogue.stepwiseFormula(of: QuantityRef(.loss, L)) ?? "")
         }
     }
 }
