@@ -1,7 +1,7 @@
 import BPTrace
-import BPTraceRenderers
 import Foundation
 import Testing
+@testable import BPTraceRenderers
 
 /// The vanishing-gradient lesson: presets deep-sigmoid and deep-relu, the handout's chart of
 /// mean |delta(l)| per layer (`DeltaSizes`, `DeltaSizeChart`), checked against the CSV trace.
@@ -149,5 +149,63 @@ import Testing
         let html = try String(contentsOfFile: path + ".html", encoding: .utf8)
         #expect(html.contains("delta-sizes.svg"))
         #expect(html.contains("<td style=\"text-align: left;\">layer 1 (first hidden)</td>") || html.contains(">layer 1 (first hidden)</td>"), "the table is a table")
+    }
+    // MARK: workbook
+
+    /// The Overview's mean |delta(l)| table as LibreOffice recalculates it: step → sizes of layers 1 … L.
+    static func overviewDeltaTable(_ rows: [[WorkbookTestSupport.Value]], depth: Int) -> [Int: [Double]] {
+        var out: [Int: [Double]] = [:]
+        for (i, row) in rows.enumerated() {
+            guard let c = row.firstIndex(of: .text("layer 1 (first hidden)")) else { continue }
+            for data in rows[(i + 1)...] {
+                guard c - 1 < data.count, let step = data[c - 1].number else { break }
+                out[Int(step)] = (0..<depth).compactMap { c + $0 < data.count ? data[c + $0].number : nil }
+            }
+        }
+        return out
+    }
+
+    @Test("the Overview's mean |delta(l)| table recalculates in LibreOffice and Gnumeric to the CSV's values, formulas and numbers alike")
+    func workbookTable() throws {
+        typealias S = WorkbookTestSupport
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spec = try Presets.spec(named: "deep-sigmoid")
+        var options = RenderOptions()
+        options.sheetsLimit = 3   // steps 4 and 5 are numbers, 1–3 formulas
+        let path = dir + "/deep-sigmoid.xlsx", csvPath = dir + "/deep-sigmoid.csv"
+        let writer = try WorkbookWriter(destination: path, overwrite: true, options: options)
+        let trace = CSVTraceWriter(file: try OutputFile(destination: csvPath, overwrite: true))
+        try TraceRunner.run(spec: spec, steps: 5, sinks: [writer, trace])
+        let shallow = try S.writeWorkbook(try Presets.spec(named: "xor"), steps: 2, in: dir)
+
+        let fromCSV = Self.meanAbsDelta(csv: try String(contentsOfFile: csvPath, encoding: .utf8))
+        let report = try S.recalculate([path, shallow.path], dump: [OverviewPlan.sheetName])
+        let file = report.files[0]
+        #expect(file.mismatchCount == 0, "\(file.mismatches.prefix(5))")
+        let overview = try #require(file.dump?[OverviewPlan.sheetName])
+        let table = Self.overviewDeltaTable(overview, depth: spec.depth)
+        #expect(table.keys.sorted() == [1, 2, 3, 4, 5])
+        for (step, sizes) in table {
+            #expect(sizes.count == spec.depth)
+            for l in 1...spec.depth where l <= sizes.count {
+                let expected = try #require(fromCSV[step]?[l])
+                #expect(S.close(sizes[l - 1], expected), "step \(step) layer \(l): \(sizes[l - 1]) vs \(expected)")
+            }
+        }
+        // The xor workbook (one hidden layer) has no such table.
+        let shallowOverview = try #require(report.files[1].dump?[OverviewPlan.sheetName])
+        #expect(!shallowOverview.joined().contains(.text(OverviewDeltaTable.heading)))
+        #expect(overview.joined().contains(.text(OverviewDeltaTable.heading)))
+
+        let g = try S.recalculateInGnumeric([path])
+        #expect(g.files[0].mismatchCount == 0, "\(g.files[0].mismatches.prefix(5))")
+        #expect(g.files[0].recalculatedFormulaCells == writer.formulaCount)
+    }
+
+    @Test("a step sheet's mean |delta(l)| is a portable formula: SUMIF over the delta block, no array expression")
+    func formulaShape() {
+        let f = OverviewDeltaTable.meanAbsFormula(sheet: "Step 2", range: "C40:J43")
+        #expect(f == "=(SUMIF('Step 2'!C40:J43,\">0\")-SUMIF('Step 2'!C40:J43,\"<0\"))/COUNT('Step 2'!C40:J43)")
     }
 }
