@@ -41,7 +41,7 @@ struct OverviewDeltaTable {
         rows = OverviewPlan.rowCount(n, every: every)
         let helperCol = OverviewPlan.labelCol + (plan.hasCost ? 4 : 3) + 1
         chartCol = (n > OverviewPlan.chartPointLimit ? helperCol + 2 : helperCol) + 1   // where writeTable puts the loss chart
-        col = chartCol + 9
+        col = chartCol + 8
         cursor = LossSpool.Cursor(spool)
     }
 
@@ -82,7 +82,7 @@ struct OverviewDeltaTable {
         let chart = XLSXMultiLineChart(
             title: "Mean |delta| per layer (log scale)" + (every == 1 ? "" : ", every \(OverviewPlan.ordinal(every)) step"),
             categories: "=\(me)!\(A1.absolute(first, col)):\(A1.absolute(last, col))",
-            series: (1...depth).reversed().map { l in (names[l - 1], "=\(me)!\(A1.absolute(first, col + l)):\(A1.absolute(last, col + l))") },
+            series: (1...depth).reversed().map { l in (names[l - 1], "=\(me)!\(A1.absolute(first, col + l)):\(A1.absolute(last, col + l))", l - 1) },
             xAxisName: "step", yAxisName: "mean |delta| (log scale)")
         try wb.insertMultiLineChart(sheet, row: plan.tableHeadingRow + 22, col: chartCol, chart)
     }

@@ -2,12 +2,12 @@ import CXLSXWriter
 
 /// A line chart of several series over one category range, its value axis optionally
 /// logarithmic (base 10): the Overview's chart of mean |delta(l)| per layer. Each series gets its
-/// own colour and dash pattern, so the lines stay apart when printed in greyscale.
+/// own colour and dash pattern (the handout chart's, by layer), so the lines stay apart in greyscale.
 struct XLSXMultiLineChart {
     var title: String
     var categories: String
-    /// (legend name, values range) per line.
-    var series: [(name: String, values: String)]
+    /// (legend name, values range, style: the index of its colour and dash pattern) per line.
+    var series: [(name: String, values: String, style: Int)]
     var xAxisName: String
     var yAxisName: String
     var logY = true
@@ -31,15 +31,15 @@ extension XLSXWorkbook {
         titleFont.size = 12
         titleFont.bold = UInt8(LXW_TRUE.rawValue)
         chart_title_set_name_font(chart, &titleFont)
-        for (i, s) in spec.series.enumerated() {
+        for s in spec.series {
             guard let series = spec.categories.withCString({ c in s.values.withCString { v in chart_add_series(chart, c, v) } }) else {
                 throw OutputError(.io, "error writing \(destination): cannot add the series \(s.name) to the chart")
             }
             s.name.withCString { chart_series_set_name(series, $0) }
             var line = lxw_chart_line()
-            line.color = XLSXMultiLineChart.colours[i % XLSXMultiLineChart.colours.count]
+            line.color = XLSXMultiLineChart.colours[s.style % XLSXMultiLineChart.colours.count]
             line.width = 2
-            line.dash_type = UInt8(XLSXMultiLineChart.dashes[i % XLSXMultiLineChart.dashes.count].rawValue)
+            line.dash_type = UInt8(XLSXMultiLineChart.dashes[s.style % XLSXMultiLineChart.dashes.count].rawValue)
             chart_series_set_line(series, &line)
             chart_series_set_marker_type(series, UInt8(LXW_CHART_MARKER_NONE.rawValue))
         }
