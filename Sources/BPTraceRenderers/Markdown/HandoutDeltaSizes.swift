@@ -52,7 +52,7 @@ struct HandoutDeltaSizes {
         out.append("![Mean absolute error term $|\\delta^{(l)}|$ of each layer (over the batch and the layer's neurons) at each step, on a log scale; one line per layer.](\(figures)/\(HandoutDeltaSizes.figureName))")
         out.append("")
         let hidden = Set(spec.activations.prefix(L - 1).map(\.rawValue)).sorted().joined(separator: ", ")
-        out.append("Each layer's error term is the error of the layer above sent back through its weights and multiplied by the slope of this layer's activation (here \(hidden)): the slope of sigmoid, $\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))$, is at most 0.25, so with sigmoid layers the error shrinks at every layer on its way back to the inputs and the first layers hardly learn (vanishing gradients), while relu passes it on with slope 1 wherever a neuron is active and keeps its size (compare the presets `deep-sigmoid` and `deep-relu`).")
+        out.append("Each layer's error term is the error of the layer above sent back through its weights and multiplied by the slope of this layer's activation (here \(hidden)): the slope of sigmoid, $\\sigma'(z)$, is at most 0.25 (its value at $z = 0$), so with sigmoid layers the error shrinks at every layer on its way back to the inputs and the first layers hardly learn (vanishing gradients), while relu passes it on with slope 1 wherever a neuron is active and keeps its size (compare the presets `deep-sigmoid` and `deep-relu`).")
         out.append("")
         let lastHeader = last.step == first.step ? "" : " step \(last.step) |"
         out.append("| layer | mean $\\lvert \\delta^{(l)} \\rvert$ at step \(first.step) |" + lastHeader)
