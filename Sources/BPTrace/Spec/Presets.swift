@@ -107,6 +107,34 @@ public enum Presets {
                  "data": {"inputs": [[2.1], [-2.8], [1.4]], "targets": [[0.21], [0.83], [0.54]]}
                }
                """),
+        Preset(name: "deep-sigmoid",
+               summary: "2-8-8-8-8-8-1 net on XOR with five sigmoid hidden layers, xavier_uniform init from numpy seed 9: its error terms shrink layer by layer toward the input (vanishing gradients); compare deep-relu",
+               json: """
+               {
+                 "name": "deep-sigmoid",
+                 "layers": [2, 8, 8, 8, 8, 8, 1],
+                 "activations": ["sigmoid", "sigmoid", "sigmoid", "sigmoid", "sigmoid", "sigmoid"],
+                 "loss": "half_sse",
+                 "learning_rate": 0.5,
+                 "batch": "full",
+                 "init": {"distribution": "xavier_uniform", "seed": 9, "rng": "numpy"},
+                 "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
+               }
+               """),
+        Preset(name: "deep-relu",
+               summary: "the same 2-8-8-8-8-8-1 net, data and seed as deep-sigmoid with relu hidden layers and he_normal init (the init suited to relu): its error terms keep their size from layer to layer",
+               json: """
+               {
+                 "name": "deep-relu",
+                 "layers": [2, 8, 8, 8, 8, 8, 1],
+                 "activations": ["relu", "relu", "relu", "relu", "relu", "sigmoid"],
+                 "loss": "half_sse",
+                 "learning_rate": 0.5,
+                 "batch": "full",
+                 "init": {"distribution": "he_normal", "seed": 9, "rng": "numpy"},
+                 "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
+               }
+               """),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -46,6 +46,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     private var pendingLoss: (Double, Double?)? = nil
     private var lastBatch: (x: Matrix, y: Matrix)? = nil
     private var lastParametersAfter: [QuantityRef: Matrix] = [:]
+    private var deltaSizes: HandoutDeltaSizes? = nil
     public private(set) var notes: [String] = []
 
     /// The figures folder of a handout at `destination` (`out/net.md` → `out/net-figures`).
@@ -103,6 +104,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         detail = options.detail ?? HandoutDetail.automatic(for: run.spec)
         fmt = HandoutNumberFormat(decimals: options.handoutDecimals ?? (detail == .full ? 9 : 6))
         totalSteps = run.steps
+        deltaSizes = HandoutDeltaSizes(spec: run.spec)
         let asked = options.handoutSteps
         derived = Set(asked.filter { $0 <= run.steps })
         let beyond = asked.filter { $0 > run.steps }
@@ -122,6 +124,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
             currentDerived = derived.contains(block.step)
             pendingLoss = nil
         }
+        deltaSizes?.receive(block)
         switch block.quantity {
         case .loss: pendingLoss = (block.matrix[0, 0], pendingLoss?.1)
         case .cost: pendingLoss = (pendingLoss?.0 ?? .nan, block.matrix[0, 0])
@@ -143,6 +146,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
                                                           title: "\(spec.name): the network", decimals: fmt.decimals).render())
         }
         try file.write(lossSection(outcome))
+        if let d = deltaSizes { try file.write(d.section(figures: figuresName, writeFigure: writeFigure)) }
         try commit()
     }
 
@@ -170,6 +174,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
 
     private func finishStep(_ c: StepBlocks) throws {
         if let (loss, cost) = pendingLoss, keepLoss(c.step) { losses.append((c.step, loss, cost)) }
+        deltaSizes?.finishStep(c.step, keep: keepLoss(c.step))
         if let x = c[.x, 0], let y = c[.y, spec.depth] { lastBatch = (x, y) }
         lastParametersAfter = c.blocks.filter { $0.key.quantity == .WNew || $0.key.quantity == .bNew }
         lastStepNumber = c.step

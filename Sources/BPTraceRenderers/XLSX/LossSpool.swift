@@ -19,8 +19,11 @@ final class LossSpool {
     /// The number of records appended.
     var count: Int { written + buffer.count / stride }
 
-    init(hasCost: Bool) throws {
-        stride = hasCost ? 2 : 1
+    convenience init(hasCost: Bool) throws { try self.init(stride: hasCost ? 2 : 1) }
+
+    /// A spool of `stride` doubles per record (the Overview's mean |delta(l)| table uses one per layer).
+    init(stride: Int) throws {
+        self.stride = stride
         var template = Array((NSTemporaryDirectory() + "/bptrace-loss-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
@@ -36,6 +39,13 @@ final class LossSpool {
     func append(loss: Double, cost: Double?) throws {
         buffer.append(loss)
         if stride == 2 { buffer.append(cost ?? .nan) }
+        if buffer.count >= chunk * stride { try flush() }
+    }
+
+    /// Appends one record of `stride` doubles.
+    func append(_ values: [Double]) throws {
+        precondition(values.count == stride)
+        buffer.append(contentsOf: values)
         if buffer.count >= chunk * stride { try flush() }
     }
 
@@ -79,6 +89,13 @@ final class LossSpool {
         private var bufferStart = 0
         private var bufferCount = 0
         init(_ spool: LossSpool) { self.spool = spool }
+
+        /// The `stride` doubles of record `i` (0-based).
+        mutating func record(_ i: Int) throws -> ArraySlice<Double> {
+            _ = try read(i)
+            let j = (i - bufferStart) * spool.stride
+            return buffer[j ..< j + spool.stride]
+        }
 
         /// (loss, cost) of record `i` (0-based).
         mutating func read(_ i: Int) throws -> (Double, Double?) {

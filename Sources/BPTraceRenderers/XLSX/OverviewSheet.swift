@@ -113,11 +113,13 @@ struct OverviewOutcome {
     /// Where the loss (and cost) sit on a step sheet.
     let lossAddress: String
     let costAddress: String?
+    /// The data range of delta(l), l = 1 … L, on a step sheet (for the error-size table).
+    var deltaRanges: [String] = []
 }
 
 extension OverviewPlan {
     func write(to wb: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet, styles st: WorkbookStyles, spec: NetworkSpec,
-               outcome o: OverviewOutcome, spool: LossSpool) throws {
+               outcome o: OverviewOutcome, spool: LossSpool, deltaSpool: LossSpool? = nil) throws {
         var cells = SheetCells(capacity: 128)
         let B = OverviewPlan.labelCol, C = OverviewPlan.valueCol
         cells.height(OverviewPlan.titleRow, 24)
@@ -188,9 +190,11 @@ extension OverviewPlan {
         for (i, t) in conventions.enumerated() { cells.text(conventionsHeadingRow + 1 + i, B, t, st.text) }
 
         cells.text(tableHeadingRow, B, "Loss per step", st.heading)
+        var delta = OverviewDeltaTable(plan: self, spec: spec, outcome: o, spool: deltaSpool)
+        if let d = delta { cells.text(tableHeadingRow, d.col, OverviewDeltaTable.heading, st.heading) }
         try cells.write(to: wb, sheet)
 
-        try writeTable(to: wb, sheet, styles: st, outcome: o, spool: spool)
+        try writeTable(to: wb, sheet, styles: st, outcome: o, spool: spool, delta: &delta)
         try wb.setColumnWidth(sheet, first: 0, last: 0, width: 2)
         try wb.setColumnWidth(sheet, first: 1, last: 1, width: 18)
         try wb.setColumnWidth(sheet, first: 2, last: 40, width: 14)
@@ -220,7 +224,7 @@ extension OverviewPlan {
     /// The loss table, streamed from the spool row by row; past `chartPointLimit` steps the
     /// chart plots every k-th step from two helper columns.
     private func writeTable(to wb: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet, styles st: WorkbookStyles,
-                            outcome o: OverviewOutcome, spool: LossSpool) throws {
+                            outcome o: OverviewOutcome, spool: LossSpool, delta: inout OverviewDeltaTable?) throws {
         let n = o.completed
         let width = hasCost ? 4 : 3
         let c = OverviewPlan.labelCol
@@ -240,9 +244,12 @@ extension OverviewPlan {
             try wb.writeString(sheet, tableHeaderRow, helperCol + 1, "loss (every \(chartEvery))", st.tableHeader)
         }
 
+        try delta?.writeHeader(wb, sheet, st)
+
         var table = LossSpool.Cursor(spool), chart = LossSpool.Cursor(spool)
         for i in 0..<max(rows, points) {
             let r = firstTableRow + i
+            try delta?.writeRow(i, wb, sheet, st)
             if i < rows {
                 let step = listed(i, every: every) + 1
                 let (loss, cost) = try table.read(step - 1)
@@ -275,6 +282,7 @@ extension OverviewPlan {
             values: "=\(me)!\(A1.absolute(first, yCol)):\(A1.absolute(last, yCol))",
             seriesName: "loss", xAxisName: "step", yAxisName: "loss")
         try wb.insertLineChart(sheet, row: tableHeadingRow, col: (sampled ? helperCol + 2 : helperCol) + 1, chartSpec)
+        try delta?.insertChart(wb, sheet)
     }
 }
 

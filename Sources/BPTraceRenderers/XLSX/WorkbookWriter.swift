@@ -41,6 +41,8 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     private var overview: XLSXWorkbook.Sheet!
     private var data: DataSheet!
     private var spool: LossSpool!
+    /// mean |delta(l)| of every step, for networks with two or more hidden layers.
+    private var deltaSpool: LossSpool? = nil
     private var requestedSteps = 0
     private var columnLabels: [QuantityRef: [String]] = [:]
     private var fixedRowLabels: [QuantityRef: [String]] = [:]
@@ -103,6 +105,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             }
         }
         spool = try LossSpool(hasCost: spec.l2 > 0)
+        deltaSpool = DeltaSizes.applies(to: spec) ? try LossSpool(stride: spec.depth) : nil
         makeLabels()
     }
 
@@ -123,13 +126,14 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         }
         pending = [:]
         let L = spec.depth
-        let o = OverviewOutcome(completed: completed, requested: requestedSteps, stoppedBy: outcome.stoppedBy,
+        var o = OverviewOutcome(completed: completed, requested: requestedSteps, stoppedBy: outcome.stoppedBy,
                                 stepSheets: stepSheets, sheetsLimit: options.sheetsLimit,
                                 walkthroughStep: options.walkthroughStep, walkthroughWritten: walkthroughWritten,
                                 decimals: options.decimals,
                                 lossAddress: layout[QuantityRef(.loss, L)].address(0, 0),
                                 costAddress: spec.l2 > 0 ? layout[QuantityRef(.cost, L)].address(0, 0) : nil)
-        try overviewPlan.write(to: book, overview, styles: styles, spec: spec, outcome: o, spool: spool)
+        o.deltaRanges = (1...L).map { layout[QuantityRef(.delta, $0)].range }
+        try overviewPlan.write(to: book, overview, styles: styles, spec: spec, outcome: o, spool: spool, deltaSpool: deltaSpool)
         try book.commit()
 
         if completed > stepSheets {
@@ -150,6 +154,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         let s = pendingStep
         let L = spec.depth
         try spool.append(loss: pending[QuantityRef(.loss, L)]!.values[0], cost: pending[QuantityRef(.cost, L)]?.values[0])
+        try deltaSpool?.append((1...L).map { DeltaSizes.meanAbs(pending[QuantityRef(.delta, $0)]!) })
         completed = s
         if let d = deferred {
             try writeStepSheet(d.step, d.blocks, hasNext: s <= options.sheetsLimit)

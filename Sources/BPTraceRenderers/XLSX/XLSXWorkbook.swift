@@ -70,7 +70,7 @@ final class XLSXWorkbook {
 
     /// A worksheet of this workbook; opaque to other files.
     struct Sheet {
-        fileprivate let pointer: UnsafeMutablePointer<lxw_worksheet>
+        let pointer: UnsafeMutablePointer<lxw_worksheet>
         let name: String
     }
 
@@ -164,12 +164,12 @@ final class XLSXWorkbook {
         try check(error, "setting the document properties")
     }
 
-    private var wb: UnsafeMutablePointer<lxw_workbook> {
+    var wb: UnsafeMutablePointer<lxw_workbook> {
         guard let workbook else { preconditionFailure("the workbook \(destination) is already closed") }
         return workbook
     }
 
-    private func check(_ error: lxw_error, _ what: @autoclosure () -> String) throws {
+    func check(_ error: lxw_error, _ what: @autoclosure () -> String) throws {
         guard error != LXW_NO_ERROR else { return }
         throw OutputError(.io, "error writing \(destination): \(what()): \(String(cString: lxw_strerror(error)))")
     }
@@ -241,7 +241,7 @@ final class XLSXWorkbook {
         }
     }
 
-    private func checkCell(_ sheet: Sheet, _ row: Int, _ col: Int) throws {
+    func checkCell(_ sheet: Sheet, _ row: Int, _ col: Int) throws {
         try checkRow(row)
         try checkColumn(col)
     }
