@@ -45,7 +45,8 @@ public enum CellGraph {
         case .x: return names.neuron(layer: 0, j).plain + sample
         case .y: return "target_" + names.neuron(layer: l, j).plain + sample
         case .W where l >= 1 && l <= names.depth: return names.weight(layer: l, source: i, target: j).plain
-        case .b where l >= 1 && l <= names.depth: return names.bias(layer: l, j).plain
+        // per-neuron spelling: a shared bias b1 is one value but two cells of b(1), two inputs here
+        case .b where l >= 1 && l <= names.depth: return names.perNeuronBias(layer: l, j).plain
         case .z where l >= 1 && l <= names.depth: return "net_" + names.neuron(layer: l, j).plain + sample
         case .a where l <= names.depth: return "out_" + names.neuron(layer: l, j).plain + sample
         default: return "\(r.quantity.rawValue)(\(l))[\(i + 1),\(j + 1)]"

@@ -14,19 +14,18 @@ public enum GraphSVG {
         // Column: 0 for inputs and constants, else one more than the deepest input.
         var level = [Int](repeating: 0, count: n)
         for node in g.nodes where !node.inputs.isEmpty { level[node.id] = 1 + node.inputs.map { level[$0] }.max()! }
+        // An input or constant stands just left of the first gate that reads it.
+        var consumers = [[Int]](repeating: [], count: n)
+        for node in g.nodes { for i in node.inputs { consumers[i].append(node.id) } }
+        for node in g.nodes where node.inputs.isEmpty {
+            if let first = consumers[node.id].map({ level[$0] }).min() { level[node.id] = max(0, first - 1) }
+        }
         let columns = (level.max() ?? 0) + 1
         var rows = [[Int]](repeating: [], count: columns)
         var y = [Double](repeating: 0, count: n)
-        for c in 0..<columns {
-            var ids = g.nodes.indices.filter { level[$0] == c }
-            if c > 0 {
-                // Barycentre of the inputs' rows keeps wires short.
-                let key = { (id: Int) -> Double in g.nodes[id].inputs.map { y[$0] }.reduce(0, +) / Double(g.nodes[id].inputs.count) }
-                ids.sort { (key($0), $0) < (key($1), $1) }
-            }
-            for (k, id) in ids.enumerated() { y[id] = Double(k) }
-            rows[c] = ids
-        }
+        // Within a column, nodes in the order they were made (depth first from the output's
+        // first input), which keeps a gate's inputs together.
+        for id in g.nodes.indices { y[id] = Double(rows[level[id]].count); rows[level[id]].append(id) }
         // Spread every column over the height of the tallest one.
         let tallest = rows.map(\.count).max() ?? 1
         for c in 0..<columns {
@@ -35,7 +34,7 @@ public enum GraphSVG {
             for id in rows[c] { y[id] = top + (y[id] + offset) * rowH + rowH / 2 }
         }
         let x = { (id: Int) in left + Double(level[id]) * colW }
-        let width = left + Double(columns - 1) * colW + 150
+        let width = left + Double(columns - 1) * colW + 130 + max(30, SVGDocument.textWidth(g.nodes[g.output].name ?? "f", size: 14))
         let height = top + Double(tallest) * rowH + 34
         var svg = SVGDocument(width: width, height: height)
         svg.text(12, 22, title, size: 14, weight: "bold")
