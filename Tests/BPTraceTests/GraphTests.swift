@@ -58,6 +58,9 @@ import Testing
             let t = GraphModes.tangents(g, seed: v)
             #expect(Self.close(t[g.output], g.nodes[v].grad, 1e-12), "\(g.nodes[v].label): \(t[g.output]) vs \(g.nodes[v].grad)")
         }
+        // max(a, c) is one max gate whose gradient goes to a (0.7 > 0.4) only.
+        let m = try #require(g.nodes.first { $0.kind == .max })
+        #expect(m.inputs.map { g.nodes[$0].label } == ["a", "c"] && GraphModes.locals(g, m.id) == [1, 0])
         let c = GraphModes.cost(g)
         #expect(c.inputs == 3 && c.forwardPasses == 3 && c.reversePasses == 1 && c.forwardOperations == 3 * c.reverseOperations)
     }

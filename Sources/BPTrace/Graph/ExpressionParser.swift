@@ -182,8 +182,10 @@ public enum GraphVariable {
     /// The step name that marks a sigmoid gate.
     public static let sigmoidName = "sigmoid"
 
-    /// A variable: a named step over no index whose body is NaN until bound (`--at`).
-    public static func expr(_ name: String) -> Expr { .named(marker, [.bound(name)], .constant(.nan)) }
+    /// A variable: a step named `marker` whose one index carries the variable's name. Its body
+    /// (0) is never read: the graph takes the value from `--at`. (Not NaN: NaN ≠ NaN would make
+    /// two mentions of one variable unequal, and max(a, b) is recognised by equal branches.)
+    public static func expr(_ name: String) -> Expr { .named(marker, [.bound(name)], .constant(0)) }
 
     /// The variable's name if `e` is a variable.
     public static func name(of e: Expr) -> String? {
