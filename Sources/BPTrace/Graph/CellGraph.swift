@@ -49,6 +49,8 @@ public enum CellGraph {
         case .b where l >= 1 && l <= names.depth: return names.perNeuronBias(layer: l, j).plain
         case .z where l >= 1 && l <= names.depth: return "net_" + names.neuron(layer: l, j).plain + sample
         case .a where l <= names.depth: return "out_" + names.neuron(layer: l, j).plain + sample
+        case .loss: return "E_total"
+        case .cost: return "cost"
         default: return "\(r.quantity.rawValue)(\(l))[\(i + 1),\(j + 1)]"
         }
     }

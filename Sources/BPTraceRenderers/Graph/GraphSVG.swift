@@ -63,6 +63,9 @@ public enum GraphSVG {
         for node in g.nodes {
             switch node.kind {
             case .input:
+                // A white ground keeps the name legible where a wire passes behind it.
+                let w = SVGDocument.textWidth(node.label, size: 14)
+                svg.rect(x(node.id) - 6 - w, y[node.id] - 11, w + 4, 20, fill: "#ffffff")
                 svg.text(x(node.id) - 4, y[node.id] + 5, node.label, size: 14, anchor: .end, weight: "bold")
             case .constant:
                 svg.text(x(node.id) - 4, y[node.id] + 5, node.label, size: 13, anchor: .end, fill: "#555")
