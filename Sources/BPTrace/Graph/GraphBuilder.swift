@@ -46,7 +46,7 @@ public struct GraphBuilder {
         let out = try node(e, IndexValues(row: row, col: col))
         if let name, nodes[out].name == nil { nodes[out].name = name }
         // The output must be the last node: it is, since a gate is made after its inputs.
-        precondition(out == nodes.count - 1 || nodes[out].kind == .input || nodes[out].kind == .constant)
+        guard out == nodes.count - 1 || nodes[out].inputs.isEmpty else { throw BuildError(message: "internal error: the output is not the last node of the graph") }
         var g = ComputationalGraph(nodes: nodes)
         if out != nodes.count - 1 { g.nodes = Array(nodes.prefix(out + 1)) }
         GraphModes.backward(&g)
