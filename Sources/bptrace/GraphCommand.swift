@@ -164,6 +164,21 @@ struct GraphCommand: ParsableCommand {
     }
 }
 
+extension GraphCommand {
+    /// `run --graph NAME`: the traced cell the handout's graph shows (exit 64 for a name the
+    /// network does not have or that is not a cell, or without md among the formats).
+    static func handoutCell(_ text: String, spec: NetworkSpec, formats: [OutputFormat]) throws -> HandoutGraphCell {
+        guard formats.contains(.md) else { printError("--graph: the graph goes into the handout; add md to --format"); throw Exit.usage }
+        let resolved: ResolvedName
+        do { resolved = try ValueNames(spec: spec).resolve(text) } catch let e as NameError { printError("--graph: \(e.message)"); throw Exit.usage }
+        guard case .cell(let q, let layer, let row, let col) = resolved.target, !text.contains("@") else {
+            printError("--graph: \(text) is not a cell of a traced quantity at the derived step (try out_o1, net_h1 or E_total, without @)")
+            throw Exit.usage
+        }
+        return HandoutGraphCell(ref: QuantityRef(q, layer), row: row - 1, col: col - 1, label: resolved.label)
+    }
+}
+
 /// `--at w0=2,x0=-1`: the values of an expression's variables.
 enum GraphBindings {
     static func parse(_ text: String, variables: [String]) throws -> [String: Double] {

@@ -110,4 +110,25 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
+
+    /// `run --format md --graph out_o1`: the handout gets the graph's figure and section, with
+    /// ∂out_o1/∂w5 = slope_o1 · out_h1 = 0.186815602 · 0.593269992 = 0.110832.
+    @Test func handoutEmbedsTheGraph() throws {
+        let dir = try CLI.scratch("graph")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.run(["run", "--format", "md", "--graph", "out_o1"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOfFile: dir + "/mazur-2015.md", encoding: .utf8)
+        #expect(md.contains("## The computational graph of out\\_o1"))
+        #expect(md.contains("![The computational graph of out\\_o1](mazur-2015-figures/graph-out_o1.svg)"))
+        #expect(md.contains("| w5 | 0.4 | 0.110832 |"), "\(md)")
+        let svg = try String(contentsOfFile: dir + "/mazur-2015-figures/graph-out_o1.svg", encoding: .utf8)
+        #expect(svg.contains(">0.7514</text>") && svg.contains(">out_o1</text>"))
+        // Without md, or with a name that is not a cell: refused, nothing written.
+        let other = try CLI.scratch("graph")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        #expect(try CLI.run(["run", "--format", "csv", "--graph", "out_o1"], in: other).status == 64)
+        #expect(try CLI.run(["run", "--format", "md", "--graph", "E_o1"], in: other).status == 64)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other).isEmpty)
+    }
 }

@@ -11,20 +11,31 @@ public enum CellGraph {
     ///   - ref, row, col: the cell (0-based).
     ///   - step: the engine's step, whose values the leaves take.
     public static func build(spec: NetworkSpec, step: StepResult, ref: QuantityRef, row: Int, col: Int, expand: Bool) throws -> ComputationalGraph {
+        try build(spec: spec, values: { step[$0] }, evaluator: Evaluator(spec: spec, step: step), ref: ref, row: row, col: col, expand: expand)
+    }
+
+    /// The same over a step's traced blocks (the handout keeps them by quantity and layer).
+    public static func build(spec: NetworkSpec, blocks: [QuantityRef: Matrix], ref: QuantityRef, row: Int, col: Int, expand: Bool) throws -> ComputationalGraph {
+        try build(spec: spec, values: { blocks[$0] }, evaluator: Evaluator(spec: spec, blocks: blocks), ref: ref, row: row, col: col, expand: expand)
+    }
+
+    static func build(spec: NetworkSpec, values: @escaping (QuantityRef) -> Matrix?, evaluator: Evaluator,
+                      ref: QuantityRef, row: Int, col: Int, expand: Bool) throws -> ComputationalGraph {
+        let step = values
         let catalogue = Catalogue(spec: spec)
         let names = NetworkNames(spec: spec, parameters: spec.initialParameters())
-        let batch = step[.x, 0]?.rows ?? 1
+        let batch = step(QuantityRef(.x, 0))?.rows ?? 1
         let label = { (r: QuantityRef, i: Int, j: Int) in cellName(r, i, j, names: names, batch: batch) }
         var builder = GraphBuilder(
             expand: expand,
             cellLeaf: { r, i, j in
                 let formula = catalogue.descriptor(of: r).formula
                 if leaves.contains(r.quantity) || formula == nil {
-                    return .input(label: label(r, i, j), value: step[r].map { i < $0.rows && j < $0.cols ? $0[i, j] : .nan } ?? .nan)
+                    return .input(label: label(r, i, j), value: step(r).map { i < $0.rows && j < $0.cols ? $0[i, j] : .nan } ?? .nan)
                 }
                 return .expand(formula: namingSigmoid(formula!), row: i, col: j, name: label(r, i, j))
             },
-            evaluator: Evaluator(spec: spec, step: step))
+            evaluator: evaluator)
         return try builder.build(.cell(ref, row: .at(row), col: .at(col)))
     }
 
