@@ -176,4 +176,27 @@ import Testing
         #expect(Self.close(Self.input(g, "w5")!.grad, step[.gradW, L]![0, 0], 1e-15))
         #expect(Self.close(Self.input(g, "w1")!.grad, step[.gradW, 1]![0, 0], 1e-15))
     }
+
+    /// A deeper net with tanh, relu, softmax, cross-entropy, a batch of 2 and l2: the loss's
+    /// graph has, at every weight, the trace's grad_W less its l2 term λ·W (the loss has no l2).
+    @Test func softmaxCrossEntropyLossGradients() throws {
+        let spec = try Presets.spec(named: "tanh-relu-softmax")
+        var trainer = Trainer(spec: spec)
+        let step = trainer.step(1)
+        let L = spec.depth
+        let g = try CellGraph.build(spec: spec, step: step, ref: QuantityRef(.loss, L), row: 0, col: 0, expand: false)
+        #expect(Self.close(g.nodes[g.output].value, step[.loss, L]![0, 0], 1e-12))
+        let names = NetworkNames(spec: spec, parameters: spec.initialParameters())
+        var checked = 0
+        for l in 1...L {
+            let W = step[.W, l]!, grad = step[.gradW, l]!
+            for i in 0..<W.rows { for j in 0..<W.cols {
+                let label = names.weight(layer: l, source: i, target: j).plain
+                let n = try #require(Self.input(g, label))
+                #expect(Self.close(n.grad, grad[i, j] - spec.l2 * W[i, j], 1e-12), "\(label)")
+                checked += 1
+            } }
+        }
+        #expect(checked == 4 * 5 + 5 * 4 + 4 * 3)
+    }
 }

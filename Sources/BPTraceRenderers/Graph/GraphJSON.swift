@@ -20,19 +20,25 @@ public enum GraphJSON {
             out += "    {" + fields.joined(separator: ", ") + "}" + (k + 1 < g.nodes.count ? "," : "") + "\n"
         }
         out += "  ],\n  \"forward_mode\": {"
-        let inputs = g.inputIDs
+        // One tangent per input and node: written up to `forwardModeLimit` numbers.
+        let inputs = g.inputIDs.count * g.nodes.count <= forwardModeLimit ? g.inputIDs : []
         for (k, v) in inputs.enumerated() {
             let t = GraphModes.tangents(g, seed: v)
             let entries = t.enumerated().map { "\(string(String($0.offset))): \(number($0.element))" }
             out += "\n    \(string(g.nodes[v].label)): {" + entries.joined(separator: ", ") + "}" + (k + 1 < inputs.count ? "," : "")
         }
         out += inputs.isEmpty ? "},\n" : "\n  },\n"
+        if inputs.isEmpty && !g.inputIDs.isEmpty { out += "  \"forward_mode_omitted\": true,\n" }
         let c = GraphModes.cost(g)
         out += "  \"cost\": {\"inputs\": \(c.inputs), \"gates\": \(c.gates), \"wires\": \(c.edges), "
         out += "\"forward_mode\": {\"passes\": \(c.forwardPasses), \"multiply_adds\": \(c.forwardOperations)}, "
         out += "\"reverse_mode\": {\"passes\": \(c.reversePasses), \"multiply_adds\": \(c.reverseOperations)}}\n}\n"
         return out
     }
+
+    /// Most tangents (inputs × nodes) the JSON's forward_mode holds; a larger graph gets an
+    /// empty forward_mode and "forward_mode_omitted": true.
+    public static let forwardModeLimit = 1_000_000
 
     static func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
 

@@ -48,7 +48,12 @@ public enum GraphMarkdown {
         }
         out += "\n## Forward mode\n\nOne pass per input variable, carrying its tangent (∂node/∂variable) along with the values: "
         out += "each gate's tangent is the sum over its inputs of local derivative × the input's tangent. The output's tangent is the same number reverse mode finds.\n\n"
-        for v in g.inputIDs {
+        let tables = g.inputIDs.count * g.nodes.count <= tableLimit
+        if !tables {
+            out += "This graph has \(g.inputIDs.count) inputs and \(g.nodes.count) nodes: their \(g.inputIDs.count * g.nodes.count) tangents are too many for tables here"
+            out += g.inputIDs.count * g.nodes.count <= GraphJSON.forwardModeLimit ? "; the JSON file has them all.\n\n" : ".\n\n"
+        }
+        for v in g.inputIDs where tables {
             let t = GraphModes.tangents(g, seed: v)
             out += "### Tangent of \(HandoutEscape.markdown(g.nodes[v].label))\n\n| node | label | tangent |\n|---|---|---:|\n"
             for n in g.nodes where n.kind != .constant { out += "| \(short(n.id)) | \(HandoutEscape.markdown(n.name ?? n.label)) | \(f(t[n.id])) |\n" }
@@ -62,6 +67,9 @@ public enum GraphMarkdown {
         out += "- Reverse mode: 1 forward pass for the values and 1 backward pass, \(c.reverseOperations) multiply-adds, for the same derivatives. With one output and many inputs (a loss and its weights) reverse mode is the cheaper one: that is why training uses backpropagation.\n"
         return out
     }
+
+    /// Most tangents (inputs × nodes) written as forward-mode tables.
+    public static let tableLimit = 5_000
 
     /// `s` as a code span (one line; the texts are bptrace's own or a parsed expression).
     static func code(_ s: String) -> String {
