@@ -136,6 +136,10 @@ import Testing
                 #expect(e.column == column && e.message.contains(words), "\(text): \(e)")
             } catch { Issue.record("\(error)") }
         }
+        // A long chain is refused by its height, not by a stack overflow.
+        let chain = Array(repeating: "a", count: 4999).joined(separator: "+")
+        #expect(throws: ExpressionParser.ParseError.self) { try ExpressionParser.parse(chain) }
+        #expect(ExpressionParser.height(try! ExpressionParser.parse(Array(repeating: "a", count: 300).joined(separator: "*"))) == 300)
         let deep = String(repeating: "(", count: 500) + "a" + String(repeating: ")", count: 500)
         #expect(throws: ExpressionParser.ParseError.self) { try ExpressionParser.parse(deep) }
     }

@@ -21,14 +21,33 @@ public struct ExpressionParser {
         public let message: String
         public var description: String { "column \(column): \(message)" }
         /// The expression with a caret under the column (for the terminal).
+        /// A long expression is shown as the 60 characters either side of the column.
         public func pointing(at text: String) -> String {
-            let shown = SafeText.escaped(text)
-            return "\(shown)\n\(String(repeating: " ", count: max(0, column - 1)))^ \(message)"
+            let chars = Array(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+            let from = max(0, column - 1 - 60), to = min(chars.count, column - 1 + 60)
+            let head = from > 0 ? "…" : "", tail = to < chars.count ? "…" : ""
+            let shown = head + SafeText.escaped(String(chars[from..<max(from, to)])) + tail
+            return "\(shown)\n\(String(repeating: " ", count: max(0, column - 1 - from + head.count)))^ \(message)"
         }
     }
 
     /// Longest expression accepted (characters) and deepest nesting.
     public static let maximumLength = 10_000, maximumDepth = 200
+    /// Deepest expression tree accepted (operations from the output to the farthest leaf).
+    public static let maximumHeight = 400
+
+    /// The height of `e`'s tree, counted without recursion (a long chain must not exhaust the stack).
+    static func height(_ e: Expr) -> Int {
+        var stack: [(Expr, Int)] = [(e, 1)]
+        var best = 0
+        while let (x, d) = stack.popLast() {
+            best = max(best, d)
+            if d > maximumHeight { return d }
+            if GraphVariable.name(of: x) != nil { continue }   // a variable is one leaf
+            for c in x.children { stack.append((c, d + 1)) }
+        }
+        return best
+    }
 
     public static let functions = ["exp", "log", "tanh", "sigmoid", "relu", "max", "square"]
 
@@ -47,6 +66,10 @@ public struct ExpressionParser {
         let e = try p.expression()
         p.skipSpace()
         if p.pos < p.chars.count { throw p.error("unexpected '\(p.chars[p.pos])' after a complete expression") }
+        let h = height(e)
+        if h > maximumHeight {
+            throw ParseError(column: 1, message: "the expression is more than \(maximumHeight) operations deep (a chain like a+b+c+… counts one level per operator)")
+        }
         return e
     }
 
@@ -100,12 +123,10 @@ public struct ExpressionParser {
         let base = try primary()
         guard let c = peek(), c == "^" else { return base }
         pos += 1
-        let at = pos + 1
         skipSpace()
         let exponentColumn = pos + 1
         let exponent = try nested { p in try p.unary() }
         guard case .constant(let n) = exponent else { throw error("the exponent of ^ must be the number 2 (use square(x) or x*x)", at: exponentColumn) }
-        _ = at
         guard n == 2 else { throw error("only ^2 is supported, found ^\(GraphNumber.plain(n)) (write powers as products)", at: exponentColumn) }
         return .square(base)
     }
