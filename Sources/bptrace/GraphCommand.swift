@@ -17,7 +17,7 @@ struct GraphCommand: ParsableCommand {
 
           bptrace graph --preset mazur-2015 --cell out_o1 --format svg,md,json
 
-        The expression language: numbers, variables, + - * /, unary minus, ^2, parentheses and exp, log (natural), tanh, sigmoid, relu, max(a, b), square. --expand splits sigmoid and tanh into the primitive gates ×−1, exp, +1, 1/x.
+        The expression language: numbers, variables, + - * /, unary minus, ^2, parentheses and exp, log or ln (natural), sqrt, tanh, sigmoid, relu, max(a, b), square. --expand splits sigmoid and tanh into the primitive gates ×−1, exp, +1, 1/x.
 
         Files: DIR/<name>-graph.svg (the circuit: value above each wire, gradient below), .md (every gate's formula → numbers → result, the backward pass as local derivative · upstream gradient, forward mode's tangents per input, each mode's cost) and .json (nodes with value and grad, forward_mode tangents). See docs/GRAPH.md.
 

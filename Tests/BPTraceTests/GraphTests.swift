@@ -53,7 +53,7 @@ import Testing
 
     /// Forward mode's tangent of the output for each input equals reverse mode's gradient.
     @Test func forwardModeEqualsReverseMode() throws {
-        let g = try Self.graph("tanh(a*b) + max(a, c)^2 / (1 + relu(c - b)) - log(square(b) + 1) * sigmoid(a)", ["a": 0.7, "b": -1.3, "c": 0.4])
+        let g = try Self.graph("tanh(a*b) + max(a, c)^2 / (1 + relu(c - b)) - log(square(b) + 1) * sigmoid(a) + sqrt(ln(2 + a*a))", ["a": 0.7, "b": -1.3, "c": 0.4])
         for v in g.inputIDs {
             let t = GraphModes.tangents(g, seed: v)
             #expect(Self.close(t[g.output], g.nodes[v].grad, 1e-12), "\(g.nodes[v].label): \(t[g.output]) vs \(g.nodes[v].grad)")
@@ -84,7 +84,7 @@ import Testing
         let leaves = ["a", "b", "c", "0.5", "2"]
         func make(_ depth: Int) -> String {
             if depth == 0 || next() < 0.2 { return leaves[Int(next() * Double(leaves.count))] }
-            switch Int(next() * 9) {
+            switch Int(next() * 11) {
             case 0: return "(\(make(depth - 1)) + \(make(depth - 1)))"
             case 1: return "(\(make(depth - 1)) - \(make(depth - 1)))"
             case 2: return "(\(make(depth - 1)) * \(make(depth - 1)))"
@@ -93,6 +93,8 @@ import Testing
             case 5: return "tanh(\(make(depth - 1)))"
             case 6: return "sigmoid(\(make(depth - 1)))"
             case 7: return "log(1 + square(\(make(depth - 1))))"
+            case 8: return "sqrt(1 + square(\(make(depth - 1))))"
+            case 9: return "max(\(make(depth - 1)), relu(\(make(depth - 1))))"
             default: return "-(\(make(depth - 1)))^2"
             }
         }

@@ -10,7 +10,7 @@ import Foundation
 ///     power   := primary ("^" unary)?          (right-associative; exponent must be 2)
 ///     primary := number | name | name "(" args ")" | "(" expr ")"
 ///
-/// Functions: exp, log (natural), tanh, sigmoid, relu, max(a, b), square. A variable is a
+/// Functions: exp, log or ln (natural), sqrt, tanh, sigmoid, relu, max(a, b), square. A variable is a
 /// name (letters, digits, `_`, starting with a letter or `_`), written into the `Expr` as
 /// `GraphVariable.expr(name)`. sigmoid(x) is the catalogue's 1/(1 + exp(−x)) named "sigmoid"
 /// (one gate, split by --expand); max(a, b) is `a > b ? a : b`.
@@ -49,7 +49,7 @@ public struct ExpressionParser {
         return best
     }
 
-    public static let functions = ["exp", "log", "tanh", "sigmoid", "relu", "max", "square"]
+    public static let functions = ["exp", "log", "ln", "sqrt", "tanh", "sigmoid", "relu", "max", "square"]
 
     private let chars: [Character]
     private var pos = 0
@@ -186,7 +186,8 @@ public struct ExpressionParser {
         let x = args[0]
         switch name {
         case "exp": return .apply(.exp, x)
-        case "log": return .apply(.ln, x)
+        case "log", "ln": return .apply(.ln, x)
+        case "sqrt": return .apply(.sqrt, x)
         case "tanh": return .apply(.tanh, x)
         case "relu": return .apply(.relu, x)
         case "square": return .square(x)
