@@ -22,6 +22,8 @@ public struct RenderOptions: Sendable {
     public var detail: HandoutDetail? = nil
     /// Handout (md): the steps derived in full; the others appear in the loss table only.
     public var handoutSteps: [Int] = [1]
+    /// Handout (md): the traced value whose computational graph the first derived step shows (--graph).
+    public var handoutGraph: HandoutGraphCell? = nil
     public init() {}
 }
 

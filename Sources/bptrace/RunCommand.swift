@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPTrace
+import BPTraceCheck
 import BPTraceRenderers
 import Foundation
 
@@ -52,6 +53,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("sheets-limit"), help: "At most this many step sheets in a workbook (up to 10000); later steps appear in the Overview table only.")
     var sheetsLimit: Int = 200
 
+    @Option(name: .long, help: ArgumentHelp("Handout (md): add the computational graph of this traced value at the first derived step, e.g. out_o1 (see docs/GRAPH.md).", valueName: "name"))
+    var graph: String?
+
     func validate() throws {
         guard !out.isEmpty else { throw ValidationError("--out: expected a folder, found an empty string (use --out . for the current folder)") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
@@ -75,6 +79,7 @@ struct RunCommand: ParsableCommand {
         options.handoutSteps = (try? HandoutStepList.parse(handoutSteps, upTo: steps)) ?? [1]
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit
+        if let graph { options.handoutGraph = try GraphCommand.handoutCell(graph, spec: netSpec, formats: formats) }
 
         CleanupRegistry.installSignalHandlers()
         // The output folder: created if missing (and removed again if this run fails).

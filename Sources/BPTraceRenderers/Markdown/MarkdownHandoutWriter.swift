@@ -193,6 +193,15 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         var writer = HandoutStepWriter(spec: spec, names: names, fmt: fmt, layout: layout, detail: detail, blocks: c, rows: rows,
                                        picture: isFirst ? nil : "\(figuresName)/\(figure)")
         try file.write(writer.render(firstPictureNote: isFirst) + "\n")
+        if isFirst, let cell = options.handoutGraph {
+            do {
+                let g = try HandoutGraph.section(cell, spec: spec, blocks: c.blocks, step: c.step, figuresFolder: figuresName, digits: min(fmt.decimals, 6))
+                try writeFigure(cell.figureName, g.svg)
+                try file.write(g.markdown)
+            } catch let e as GraphBuilder.BuildError {
+                notes.append("handout: the graph of \(cell.label) is not drawn: \(e.message)")
+            }
+        }
     }
 
     private var lastStepNumber = 0
