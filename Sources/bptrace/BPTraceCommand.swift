@@ -17,6 +17,10 @@ struct BPTraceCommand: ParsableCommand {
           bptrace run --format md --steps 12    # handout -> ./mazur-2015.md
           bptrace check Fixtures/mazur-2015.json
           bptrace presets
+          bptrace graph --expr "1/(1+exp(-(w0*x0+w1*x1+w2)))" \\
+              --at w0=2,x0=-1,w1=-3,x1=-2,w2=-3
+          bptrace landscape --preset nndl-nonconvex --steps 100
+          bptrace gradcheck --eps-sweep --plot v.svg
 
         Exit codes:
           0   success
