@@ -24,6 +24,8 @@ public struct RenderOptions: Sendable {
     public var handoutSteps: [Int] = [1]
     /// Handout (md): the traced value whose computational graph the first derived step shows (--graph).
     public var handoutGraph: HandoutGraphCell? = nil
+    /// Handout (md): the two parameters whose loss landscape, with the run's path, it shows (--landscape).
+    public var handoutLandscape: HandoutLandscapeRequest? = nil
     public init() {}
 }
 

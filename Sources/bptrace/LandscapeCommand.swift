@@ -26,10 +26,10 @@ struct LandscapeCommand: ParsableCommand {
     var weights: String = "w1,w2"
 
     @Option(name: .long, help: "Half the width of the grid around each start value.")
-    var span: Double = 2
+    var span: Double = LandscapeOptions.defaultSpan
 
     @Option(name: .long, help: "Grid points per axis (2 to 401).")
-    var grid: Int = 61
+    var grid: Int = LandscapeOptions.defaultGrid
 
     @Option(name: .long, help: "Training steps whose path is drawn (0 for none).")
     var steps: Int = 20
@@ -46,43 +46,21 @@ struct LandscapeCommand: ParsableCommand {
     var formats: [String] { format.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func validate() throws {
-        guard span > 0, span.isFinite, span <= 1e6 else { throw ValidationError("--span must be > 0 and at most 1e6, found \(span)") }
-        guard (2...Landscape.maximumGrid).contains(grid) else { throw ValidationError("--grid must be from 2 to \(Landscape.maximumGrid), found \(grid)") }
+        try LandscapeOptions.validate(span: span, grid: grid, spanOption: "--span", gridOption: "--grid")
         guard (0...Landscape.maximumSteps).contains(steps) else { throw ValidationError("--steps must be from 0 to \(Landscape.maximumSteps), found \(steps)") }
         for f in formats where f != "svg" && f != "csv" {
             throw ValidationError("--format: unknown format \"\(f)\"; landscape writes svg and csv")
         }
         guard Set(formats).count == formats.count else { throw ValidationError("--format: a format is named twice") }
-        let names = weights.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard names.count == 2, names.allSatisfy({ !$0.isEmpty }), names[0] != names[1] else {
-            throw ValidationError("--weights: expected two different parameter names, e.g. w5,w6; found \"\(weights)\"")
-        }
+        _ = try LandscapeOptions.names(weights, option: "--weights")
         guard !out.isEmpty else { throw ValidationError("--out: expected a folder, found an empty string") }
     }
 
     func run() throws {
         let netSpec = try source.load()
-        let names = weights.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let a: ParameterRef, b: ParameterRef
-        do {
-            a = try ParameterRef(named: names[0], in: netSpec)
-            b = try ParameterRef(named: names[1], in: netSpec)
-        } catch {
-            printError(error.description); throw Exit.usage
-        }
-        if a.isBias == b.isBias, a.layer == b.layer, a.row == b.row, a.col == nil || b.col == nil || a.col == b.col {
-            printError("--weights: \(a.name) and \(b.name) are the same parameter"); throw Exit.usage
-        }
-        let start = netSpec.initialParameters()
-        for r in [a, b] {
-            let v = r.value(in: start)
-            guard v.isFinite, (v + span) - (v - span) > 0, (v + span).isFinite, (v - span).isFinite else {
-                printError("--span \(span) does not give distinct grid values around \(r.name) = \(v) in Float64 (use a larger --span)"); throw Exit.usage
-            }
-        }
-        if let why = Landscape.refusal(spec: netSpec, grid: grid, steps: steps) {
-            printError(why.description); throw Exit.invalidSpec
-        }
+        let (a, b) = try LandscapeOptions.resolve(try LandscapeOptions.names(weights, option: "--weights"), in: netSpec,
+                                                  span: span, grid: grid, steps: steps,
+                                                  option: "--weights", spanOption: "--span", gridOption: "--grid")
         let land = Landscape(spec: netSpec, a: a, b: b, span: span, grid: grid, steps: steps)
         var files: [(String, String)] = []
         for f in formats {

@@ -56,6 +56,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Handout (md): add the computational graph of this traced value at the first derived step, e.g. out_o1 (see docs/GRAPH.md).", valueName: "name"))
     var graph: String?
 
+    @Option(name: .long, help: ArgumentHelp("Handout (md): add the loss landscape over these two parameters with the path of the run's steps, e.g. w5,w6 (as `bptrace landscape`).", valueName: "a,b"))
+    var landscape: String?
+
+    @Option(name: .customLong("landscape-span"), help: "Handout (md) with --landscape: half the width of the grid around each start value (default 2).")
+    var landscapeSpan: Double?
+
+    @Option(name: .customLong("landscape-grid"), help: "Handout (md) with --landscape: grid points per axis (2 to 401, default 61).")
+    var landscapeGrid: Int?
+
     func validate() throws {
         guard !out.isEmpty else { throw ValidationError("--out: expected a folder, found an empty string (use --out . for the current folder)") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, found \(steps)") }
@@ -67,6 +76,14 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(sheetsLimit)")
         }
         try format.validate()
+        if let landscape {
+            _ = try LandscapeOptions.names(landscape, option: "--landscape")
+            try LandscapeOptions.validate(span: landscapeSpan ?? LandscapeOptions.defaultSpan, grid: landscapeGrid ?? LandscapeOptions.defaultGrid,
+                                          spanOption: "--landscape-span", gridOption: "--landscape-grid")
+            guard format.formats.contains(.md) else { throw ValidationError("--landscape: the landscape goes into the handout; add md to --format") }
+        } else if landscapeSpan != nil || landscapeGrid != nil {
+            throw ValidationError("--landscape-span and --landscape-grid need --landscape a,b")
+        }
     }
 
     func run() throws {
@@ -80,6 +97,14 @@ struct RunCommand: ParsableCommand {
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit
         if let graph { options.handoutGraph = try GraphCommand.handoutCell(graph, spec: netSpec, formats: formats) }
+        if let landscape {
+            let span = landscapeSpan ?? LandscapeOptions.defaultSpan, grid = landscapeGrid ?? LandscapeOptions.defaultGrid
+            // The run traces its own steps; the landscape adds its grid's forward passes.
+            let (a, b) = try LandscapeOptions.resolve(try LandscapeOptions.names(landscape, option: "--landscape"), in: netSpec,
+                                                      span: span, grid: grid, steps: 0, option: "--landscape",
+                                                      spanOption: "--landscape-span", gridOption: "--landscape-grid")
+            options.handoutLandscape = HandoutLandscapeRequest(a: a, b: b, span: span, grid: grid)
+        }
 
         CleanupRegistry.installSignalHandlers()
         // The output folder: created if missing (and removed again if this run fails).

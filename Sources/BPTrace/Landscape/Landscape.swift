@@ -48,6 +48,20 @@ public struct Landscape: Sendable {
     }
 
     public init(spec: NetworkSpec, a: ParameterRef, b: ParameterRef, span: Double, grid: Int, steps: Int) {
+        var trainer = Trainer(spec: spec)
+        var points: [(a: Double, b: Double, loss: Double)] = []
+        for s in 0..<steps {
+            let r = trainer.step(s + 1)
+            points.append((a.value(in: r), b.value(in: r), r.loss))
+        }
+        points.append((a.value(in: trainer.parameters), b.value(in: trainer.parameters), .nan))
+        self.init(spec: spec, a: a, b: b, span: span, grid: grid, path: points)
+    }
+
+    /// The grid as above, with a path given by the caller (e.g. read from a run's trace: the
+    /// handout's `--landscape`).
+    public init(spec: NetworkSpec, a: ParameterRef, b: ParameterRef, span: Double, grid: Int,
+                path: [(a: Double, b: Double, loss: Double)]) {
         self.a = a; self.b = b
         let p0 = spec.initialParameters()
         let a0 = a.value(in: p0), b0 = b.value(in: p0)
@@ -71,14 +85,7 @@ public struct Landscape: Sendable {
             rows.append(row)
         }
         loss = rows
-        var trainer = Trainer(spec: spec)
-        var points: [(a: Double, b: Double, loss: Double)] = []
-        for s in 0..<steps {
-            let r = trainer.step(s + 1)
-            points.append((a.value(in: r), b.value(in: r), r.loss))
-        }
-        points.append((a.value(in: trainer.parameters), b.value(in: trainer.parameters), .nan))
-        path = points
+        self.path = path
     }
 
     /// The grid as CSV: a header `<a name>,<b name>,loss` and one row per point (a outer, b

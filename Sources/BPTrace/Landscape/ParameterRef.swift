@@ -46,4 +46,13 @@ public struct ParameterRef: Equatable, Sendable {
         if isBias { return r[.b, layer].map { $0[0, col ?? 0] } ?? .nan }
         return r[.W, layer].map { $0[row, col!] } ?? .nan
     }
+
+    /// The parameter's value in a trace block, if the block holds it: W(l)/b(l) (the value at
+    /// the start of the block's step) or, with `after`, W_new(l)/b_new(l) (after its update).
+    public func value(in block: TraceBlock, after: Bool = false) -> Double? {
+        guard block.layer == layer else { return nil }
+        let q: Quantity = isBias ? (after ? .bNew : .b) : (after ? .WNew : .W)
+        guard block.quantity == q else { return nil }
+        return isBias ? block.matrix[0, col ?? 0] : block.matrix[row, col!]
+    }
 }

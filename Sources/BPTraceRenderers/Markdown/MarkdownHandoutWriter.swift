@@ -47,6 +47,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     private var lastBatch: (x: Matrix, y: Matrix)? = nil
     private var lastParametersAfter: [QuantityRef: Matrix] = [:]
     private var deltaSizes: HandoutDeltaSizes? = nil
+    private var landscape: HandoutLandscape? = nil
     public private(set) var notes: [String] = []
 
     /// The figures folder of a handout at `destination` (`out/net.md` → `out/net-figures`).
@@ -105,6 +106,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         fmt = HandoutNumberFormat(decimals: options.handoutDecimals ?? (detail == .full ? 9 : 6))
         totalSteps = run.steps
         deltaSizes = HandoutDeltaSizes(spec: run.spec)
+        landscape = options.handoutLandscape.map(HandoutLandscape.init(request:))
         let asked = options.handoutSteps
         derived = Set(asked.filter { $0 <= run.steps })
         let beyond = asked.filter { $0 > run.steps }
@@ -125,6 +127,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
             pendingLoss = nil
         }
         deltaSizes?.receive(block)
+        landscape?.receive(block)
         switch block.quantity {
         case .loss: pendingLoss = (block.matrix[0, 0], pendingLoss?.1)
         case .cost: pendingLoss = (pendingLoss?.0 ?? .nan, block.matrix[0, 0])
@@ -147,10 +150,24 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         }
         try file.write(lossSection(outcome))
         if let d = deltaSizes { try file.write(d.section(figures: figuresName, writeFigure: writeFigure)) }
+        if let l = landscape {
+            try file.write(l.section(spec: spec, final: finalParameters, figures: figuresName, writeFigure: writeFigure))
+        }
         try commit()
     }
 
     private var initial: Parameters { Trainer(spec: spec).parameters }
+    /// The parameters after the last completed step's update (nil before any step).
+    private var finalParameters: Parameters? {
+        let L = spec.depth
+        var w: [Matrix] = [], b: [Matrix] = []
+        for l in 1...L {
+            guard let m = lastParametersAfter[QuantityRef(.WNew, l)] else { return nil }
+            w.append(m)
+            if spec.bias { guard let v = lastParametersAfter[QuantityRef(.bNew, l)] else { return nil }; b.append(v) }
+        }
+        return Parameters(weights: w, biases: b)
+    }
     private var startParameters: Parameters? = nil
 
     /// Finishes the Markdown file and the figures folder (with its manifest) and moves both
@@ -175,6 +192,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     private func finishStep(_ c: StepBlocks) throws {
         if let (loss, cost) = pendingLoss, keepLoss(c.step) { losses.append((c.step, loss, cost)) }
         deltaSizes?.finishStep(c.step, keep: keepLoss(c.step))
+        landscape?.finishStep(c.step, keep: keepLoss(c.step))
         if let x = c[.x, 0], let y = c[.y, spec.depth] { lastBatch = (x, y) }
         lastParametersAfter = c.blocks.filter { $0.key.quantity == .WNew || $0.key.quantity == .bNew }
         lastStepNumber = c.step
