@@ -21,6 +21,8 @@ struct RunCommand: ParsableCommand {
           # the handout: ./mazur-2015.md + ./mazur-2015-figures/
           bptrace run --format md --steps 12
           bptrace run --format md --steps 1000 --handout-steps 1-3 --detail summary
+          # ... with the loss over w5 and w6 and the path the run took (docs/NUMERICAL.md)
+          bptrace run --format md --steps 50 --landscape w5,w6
         """
     )
 
