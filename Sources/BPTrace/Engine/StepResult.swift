@@ -130,7 +130,7 @@ public struct MissingBlock: Error, Equatable, Sendable, CustomStringConvertible 
 
 extension Quantity {
     /// The number of quantities (`allCases.count`).
-    static let count = 16
+    static let count = 28
     /// The quantity's position in `allCases` (a step's slot).
     var ordinal: Int {
         switch self {
@@ -150,6 +150,18 @@ extension Quantity {
         case .gradB: return 13
         case .WNew: return 14
         case .bNew: return 15
+        case .velW: return 16
+        case .velB: return 17
+        case .sqW: return 18
+        case .sqB: return 19
+        case .mW: return 20
+        case .mB: return 21
+        case .vW: return 22
+        case .vB: return 23
+        case .mHatW: return 24
+        case .mHatB: return 25
+        case .vHatW: return 26
+        case .vHatB: return 27
         }
     }
 }

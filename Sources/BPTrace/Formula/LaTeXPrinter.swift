@@ -60,6 +60,11 @@ public struct LaTeXPrinter: Sendable {
         case .gradB: return "\\nabla b^{(\(ref.layer))}"
         case .WNew: return "W'^{(\(ref.layer))}"
         case .bNew: return "b'^{(\(ref.layer))}"
+        case .velW, .velB, .sqW, .sqB, .mW, .mB, .vW, .vB, .mHatW, .mHatB, .vHatW, .vHatB:
+            let raw = ref.quantity.rawValue, param = raw.hasSuffix("_W") ? "W" : "b"
+            let base = raw.hasPrefix("vel") ? "u" : raw.hasPrefix("sq") ? "s" : raw.hasPrefix("m") ? "m" : "v"
+            let hat = raw.contains("_hat_") ? "\\hat{\(base)}" : base
+            return "\(hat)_{\(param)}^{(\(ref.layer))}"
         }
     }
 

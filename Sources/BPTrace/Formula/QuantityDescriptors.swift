@@ -83,6 +83,10 @@ extension Catalogue {
         case .b, .gradB, .bNew: return layer && spec.bias
         case .slope: return layer && spec.activations[l - 1] != .softmax
         case .err: return l >= 1 && l < L
+        case .velW, .sqW, .mW, .vW, .mHatW, .vHatW:
+            return layer && spec.optimizer.stateQuantities(weights: true).contains(ref.quantity)
+        case .velB, .sqB, .mB, .vB, .mHatB, .vHatB:
+            return layer && spec.bias && spec.updateBiases && spec.optimizer.stateQuantities(weights: false).contains(ref.quantity)
         }
     }
 
@@ -206,7 +210,7 @@ extension Catalogue {
 
         case .WNew:
             return d(.updateWeights, .neurons(l - 1), .neurons(l), hidden ? "wh\(suffix) (updated)" : "wout (updated)",
-                     same(.W, l) - eta * same(.gradW, l))
+                     spec.optimizer.isSGD ? same(.W, l) - eta * same(.gradW, l) : nil)
 
         case .gradB:
             return d(.updateBiases, .one, .neurons(l), hidden ? "grad_bh\(suffix)" : "grad_bout",
@@ -214,7 +218,13 @@ extension Catalogue {
 
         case .bNew:
             return d(.updateBiases, .one, .neurons(l), hidden ? "bh\(suffix) (updated)" : "bout (updated)",
-                     spec.updateBiases ? same(.b, l) - eta * same(.gradB, l) : same(.b, l))
+                     !spec.updateBiases ? same(.b, l) : spec.optimizer.isSGD ? same(.b, l) - eta * same(.gradB, l) : nil)
+
+        case .velW, .sqW, .mW, .vW, .mHatW, .vHatW:
+            // Optimizer state of W(l): computed by the engine; its cell formula comes in a later increment.
+            return d(.updateWeights, .neurons(l - 1), .neurons(l), "\(ref.quantity.rawValue)\(hidden ? "h\(suffix)" : "out")", nil)
+        case .velB, .sqB, .mB, .vB, .mHatB, .vHatB:
+            return d(.updateBiases, .one, .neurons(l), "\(ref.quantity.rawValue)\(hidden ? "h\(suffix)" : "out")", nil)
         }
     }
 

@@ -103,6 +103,8 @@ public struct NetworkSpec: Equatable, Sendable {
     public var updateBiases: Bool = true
     public var update: UpdateOrder = .simultaneous
     public var l2: Double = 0
+    /// The update of each trained parameter (docs/SPEC.md, "Optimizers"); plain SGD by default.
+    public var optimizer: OptimizerSpec = .sgd
     /// Explicit W(l) per layer l = 1..L (index l-1); nil entries are drawn by `initSpec`.
     public var weights: [Matrix?]
     /// Explicit b(l) per layer; nil entries are drawn (or zero for xavier/he).
@@ -116,13 +118,13 @@ public struct NetworkSpec: Equatable, Sendable {
     public init(name: String = "network", layers: [Int], activations: [Activation]? = nil, loss: Loss = .halfSSE,
                 learningRate: Double, batch: BatchMode = .full, bias: Bool = true, updateBiases: Bool = true,
                 update: UpdateOrder = .simultaneous, l2: Double = 0, weights: [Matrix?]? = nil,
-                biases: [[Double]?]? = nil, initSpec: InitSpec = InitSpec(), data: Dataset) {
+                biases: [[Double]?]? = nil, initSpec: InitSpec = InitSpec(), data: Dataset, optimizer: OptimizerSpec = .sgd) {
         self.name = name; self.layers = layers
         self.activations = activations ?? Array(repeating: .sigmoid, count: layers.count - 1)
         self.loss = loss; self.learningRate = learningRate; self.batch = batch; self.bias = bias
         self.updateBiases = updateBiases; self.update = update; self.l2 = l2
         self.weights = weights ?? Array(repeating: nil, count: layers.count - 1)
         self.biases = biases ?? Array(repeating: nil, count: layers.count - 1)
-        self.initSpec = initSpec; self.data = data
+        self.initSpec = initSpec; self.data = data; self.optimizer = optimizer
     }
 }

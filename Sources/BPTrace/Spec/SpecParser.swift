@@ -5,7 +5,7 @@ import Foundation
 public enum SpecParser {
     /// The keys a spec may have, in the order docs/SPEC.md lists them.
     public static let topLevelKeys = ["name", "description", "layers", "activations", "loss", "learning_rate", "batch",
-                                      "bias", "update_biases", "update", "l2", "weights", "biases", "init", "data"]
+                                      "bias", "update_biases", "update", "l2", "optimizer", "weights", "biases", "init", "data"]
 
     /// Loads and validates the spec file at `path` (at most 64 MiB); a data CSV is read relative
     /// to its folder, and by default only from inside it (`dataAccess`).
@@ -109,6 +109,8 @@ public enum SpecParser {
             return v
         } ?? 0
 
+        let optimizer = try members["optimizer"].map { try OptimizerSpec.parse($0) } ?? .sgd
+
         var weights: [Matrix?] = Array(repeating: nil, count: depth)
         if let node = members["weights"] {
             let items = try node.array(count: depth, what: "weight matrices (one per non-input layer: \(depth); null to draw one)")
@@ -148,7 +150,7 @@ public enum SpecParser {
 
         let spec = NetworkSpec(name: name, layers: layers, activations: activations, loss: loss, learningRate: learningRate,
                                batch: batch, bias: bias, updateBiases: updateBiases, update: update, l2: l2,
-                               weights: weights, biases: biases, initSpec: initSpec, data: data)
+                               weights: weights, biases: biases, initSpec: initSpec, data: data, optimizer: optimizer)
         try checkDrawnParameters(spec)
         return spec
     }

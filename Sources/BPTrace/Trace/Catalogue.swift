@@ -28,8 +28,9 @@ public struct Catalogue: Sendable {
         for l in 1...L { out.append(QuantityRef(.slope, l)) }
         out.append(QuantityRef(.delta, L))
         for l in stride(from: L - 1, through: 1, by: -1) { out += [QuantityRef(.err, l), QuantityRef(.delta, l)] }
-        for l in 1...L { out += [QuantityRef(.gradW, l), QuantityRef(.WNew, l)] }
-        for l in 1...L { out += [QuantityRef(.gradB, l), QuantityRef(.bNew, l)] }
+        let stateW = spec.optimizer.stateQuantities(weights: true), stateB = spec.optimizer.stateQuantities(weights: false)
+        for l in 1...L { out += [QuantityRef(.gradW, l)] + stateW.map { QuantityRef($0, l) } + [QuantityRef(.WNew, l)] }
+        for l in 1...L { out += [QuantityRef(.gradB, l)] + stateB.map { QuantityRef($0, l) } + [QuantityRef(.bNew, l)] }
         return out.filter(exists)
     }
 

@@ -2,6 +2,19 @@
 public enum Quantity: String, CaseIterable, Sendable {
     case x, y, W, b, z, a, loss, cost, E, slope, delta, err
     case gradW = "grad_W", gradB = "grad_b", WNew = "W_new", bNew = "b_new"
+    /// Optimizer state after the step's update (docs/SPEC.md, "Optimizers"): momentum's and
+    /// Nesterov's velocity, RMSProp's mean square, Adam's moments and their bias-corrected values.
+    case velW = "vel_W", velB = "vel_b", sqW = "sq_W", sqB = "sq_b", mW = "m_W", mB = "m_b", vW = "v_W", vB = "v_b"
+    case mHatW = "m_hat_W", mHatB = "m_hat_b", vHatW = "v_hat_W", vHatB = "v_hat_b"
+
+    /// Whether the quantity is optimizer state of a weight matrix (stage 11) or a bias (stage 12); nil for the others.
+    public var optimizerStateOfWeights: Bool? {
+        switch self {
+        case .velW, .sqW, .mW, .vW, .mHatW, .vHatW: return true
+        case .velB, .sqB, .mB, .vB, .mHatB, .vHatB: return false
+        default: return nil
+        }
+    }
 }
 
 /// One traced matrix: the value of `quantity` in `layer` at `step`, computed in `stage`.

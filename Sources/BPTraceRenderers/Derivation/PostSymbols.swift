@@ -50,6 +50,9 @@ public struct PostSymbols: Sendable {
         case .err: return partial(PostSymbols.total, out(l, c, r))
         case .gradW: return partial(objective, w(l, r, c))
         case .gradB: return partial(objective, b(l, c))
+        case .velW, .velB, .sqW, .sqB, .mW, .mB, .vW, .vB, .mHatW, .mHatB, .vHatW, .vHatB:
+            // Optimizer state (the handout does not render non-SGD runs yet).
+            return LaTeXPrinter.symbol(ref) + "_{\(r + 1)\(c + 1)}"
         }
     }
 

@@ -193,6 +193,13 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             case .b, .gradB, .bNew:
                 columnLabels[ref] = neurons(l)
                 fixedRowLabels[ref] = [ref.quantity.rawValue]
+            case .velW, .sqW, .mW, .vW, .mHatW, .vHatW:
+                // Optimizer state (the workbook does not render non-SGD runs yet).
+                columnLabels[ref] = neurons(l)
+                fixedRowLabels[ref] = neurons(l - 1)
+            case .velB, .sqB, .mB, .vB, .mHatB, .vHatB:
+                columnLabels[ref] = neurons(l)
+                fixedRowLabels[ref] = [ref.quantity.rawValue]
             case .loss, .cost:
                 columnLabels[ref] = [ref.quantity.rawValue]
                 fixedRowLabels[ref] = ["batch"]
