@@ -39,9 +39,12 @@ import BPTraceCheck
         let catalogue = Catalogue(spec: spec)
         var trainer = Trainer(spec: spec, rules: rules)
         var out = Outcome()
+        var before: StepResult? = nil
         for s in 1...steps {
             let step = trainer.step(s)
-            let evaluator = Evaluator(spec: spec, step: step)
+            // The previous step's traced state feeds the optimizers' formulas (0 at step 1).
+            let evaluator = Evaluator(spec: spec, step: step, previous: before)
+            defer { before = step }
             var traced: [QuantityRef: Matrix] = [:]
             for b in step.blocks() { traced[QuantityRef(b.quantity, b.layer)] = b.matrix }
             for ref in catalogue.stepQuantities {
@@ -77,7 +80,8 @@ import BPTraceCheck
         case .delta: return "delta(hidden)"
         case .err: return "err:\(spec.update.rawValue)"
         case .gradW: return "grad_W:l2=\(spec.l2 > 0)"
-        case .bNew: return "b_new:update_biases=\(spec.updateBiases)"
+        case .bNew: return "b_new:update_biases=\(spec.updateBiases)" + (spec.optimizer.isSGD || !spec.updateBiases ? "" : ":\(spec.optimizer.name)")
+        case .WNew where !spec.optimizer.isSGD: return "W_new:\(spec.optimizer.name)"
         case .z: return "z:bias=\(spec.bias)"
         default: return ref.quantity.rawValue
         }
@@ -154,6 +158,43 @@ import BPTraceCheck
     }
 
     static let randomCount = 240
+
+    /// `randomSpec(i)` with an optimizer drawn from every kind, some with non-default
+    /// hyper-parameters (AdamW with and without the decay of biases).
+    static func randomOptimizerSpec(_ i: Int) -> NetworkSpec {
+        var spec = randomSpec(i)
+        var g = Random(state: UInt64(i) &* 104_729 &+ 3)
+        let choices: [OptimizerSpec] = [
+            .momentum(mu: g.double(0, 0.99)), .nesterov(mu: g.double(0, 0.99)), .rmsprop(rho: g.double(0, 0.99), eps: 1e-8),
+            .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), .adam(beta1: g.double(0, 0.99), beta2: g.double(0, 0.99), eps: g.double(1e-8, 1e-3)),
+            .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: g.double(0, 0.2), decayBiases: g.bool()),
+            .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decayBiases: false),
+        ]
+        spec.optimizer = choices[i % choices.count]
+        spec.name = "random-\(spec.optimizer.name)-\(i)"
+        return spec
+    }
+
+    /// The optimizers: every state cell and W_new / b_new of 140 random networks (every batch
+    /// mode, l2, bias setting and update order), over 4 steps so the state carries, is the
+    /// catalogue's formula over the same step's gradient and the previous step's state.
+    @Test func randomOptimizerNetworksMatchEngine() {
+        var covered: Set<String> = []
+        var mismatches: [String] = []
+        var cells = 0
+        for i in 0..<140 {
+            let outcome = Self.compare(Self.randomOptimizerSpec(i), steps: 4)
+            covered.formUnion(outcome.covered)
+            mismatches += outcome.mismatches
+            cells += outcome.cells
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, e.g.\n\(mismatches.prefix(8).joined(separator: "\n"))")
+        let states = ["vel_W", "vel_b", "sq_W", "sq_b", "m_W", "m_b", "v_W", "v_b", "m_hat_W", "m_hat_b", "v_hat_W", "v_hat_b"]
+        let updates = OptimizerSpec.names.dropFirst().flatMap { ["W_new:\($0)", "b_new:update_biases=true:\($0)"] }
+        let expected = Set(states + updates)
+        #expect(expected.subtracting(covered).isEmpty, "not covered: \(expected.subtracting(covered).sorted())")
+        #expect(cells > 20_000)
+    }
 
     // MARK: - Tests
 

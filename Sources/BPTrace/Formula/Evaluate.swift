@@ -8,43 +8,45 @@ public struct Evaluator: Sendable {
     public let value: @Sendable (QuantityRef, Int, Int) -> Double
     public let shape: @Sendable (QuantityRef) -> (rows: Int, cols: Int)
     public let hyper: @Sendable (Hyper) -> Double
+    /// The previous step's traced value of a cell (`Expr.previous`); 0 when there is none (step 1).
+    public let previous: @Sendable (QuantityRef, Int, Int) -> Double
 
     public init(value: @escaping @Sendable (QuantityRef, Int, Int) -> Double,
                 shape: @escaping @Sendable (QuantityRef) -> (rows: Int, cols: Int),
-                hyper: @escaping @Sendable (Hyper) -> Double) {
-        self.value = value; self.shape = shape; self.hyper = hyper
+                hyper: @escaping @Sendable (Hyper) -> Double,
+                previous: @escaping @Sendable (QuantityRef, Int, Int) -> Double = { _, _, _ in 0 }) {
+        self.value = value; self.shape = shape; self.hyper = hyper; self.previous = previous
     }
 
     /// Over traced blocks (by quantity and layer) and a spec's hyper-parameters. A block
     /// missing from `blocks` reads as NaN with shape 0 x 0.
-    public init(spec: NetworkSpec, blocks: [QuantityRef: Matrix]) {
-        let eta = spec.learningRate, l2 = spec.l2
+    public init(spec: NetworkSpec, blocks: [QuantityRef: Matrix], step s: Int = 1, previous: [QuantityRef: Matrix] = [:]) {
         self.init(value: { ref, r, c in
                       guard let m = blocks[ref], r >= 0, c >= 0, r < m.rows, c < m.cols else { return .nan }
                       return m[r, c]
                   },
                   shape: { ref in blocks[ref].map { ($0.rows, $0.cols) } ?? (0, 0) },
-                  hyper: { h in
-                      switch h {
-                      case .learningRate: return eta
-                      case .l2: return l2
-                      }
+                  hyper: { h in h.value(in: spec, step: s) },
+                  previous: { ref, r, c in
+                      guard let m = previous[ref] else { return 0 }
+                      return r >= 0 && c >= 0 && r < m.rows && c < m.cols ? m[r, c] : .nan
                   })
     }
 
     /// Over one step of the engine.
-    public init(spec: NetworkSpec, step: StepResult) {
-        let eta = spec.learningRate, l2 = spec.l2
+    /// `previous` is the step before (nil at step 1: every state reads 0).
+    public init(spec: NetworkSpec, step: StepResult, previous before: StepResult? = nil) {
+        let s = step.step
+        let previous: [QuantityRef: Matrix] = before?.values ?? [:]
         self.init(value: { ref, r, c in
                       guard let m = step[ref], r >= 0, c >= 0, r < m.rows, c < m.cols else { return .nan }
                       return m[r, c]
                   },
                   shape: { ref in step[ref].map { ($0.rows, $0.cols) } ?? (0, 0) },
-                  hyper: { h in
-                      switch h {
-                      case .learningRate: return eta
-                      case .l2: return l2
-                      }
+                  hyper: { h in h.value(in: spec, step: s) },
+                  previous: { ref, r, c in
+                      guard let m = previous[ref] else { return 0 }
+                      return r >= 0 && c >= 0 && r < m.rows && c < m.cols ? m[r, c] : .nan
                   })
     }
 
@@ -64,6 +66,8 @@ public struct Evaluator: Sendable {
         switch e {
         case .cell(let ref, let r, let c): return value(ref, env[r], env[c])
         case .hyper(let h): return hyper(h)
+        case .previous(let ref, let r, let c): return previous(ref, env[r], env[c])
+        case .power(let a, let b): return Foundation.pow(evaluate(a, env), evaluate(b, env))
         case .constant(let v): return v
         case .count(let d): return Double(count(d))
         case .add(let a, let b): return evaluate(a, env) + evaluate(b, env)

@@ -80,6 +80,8 @@ public struct ExcelPrinter: Sendable {
             if case .named(_, _, let body) = e { return print(body, env) }
             return Out(text: "#REF!", p: .atom)
         case .hyper(let h): return Out(text: hyperName(h), p: .atom)
+        case .previous: return Out(text: "#REF!", p: .atom)   // the workbook renders SGD runs only (no state yet)
+        case .power(let a, let b): return Out(text: wrap(print(a, env), below: .atom) + "^" + wrap(print(b, env), below: .atom), p: .power)
         case .constant, .count: return Out(text: "0", p: .atom)   // folded above
         case .add(let a, let b):
             return Out(text: wrap(print(a, env), below: .additive) + "+" + wrap(print(b, env), below: .additive), p: .additive)

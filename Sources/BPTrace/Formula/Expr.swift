@@ -31,6 +31,11 @@ public indirect enum Expr: Sendable, Equatable {
     /// the same arithmetic as `body`, with a name and the indices it depends on, so a printer
     /// may show it as a cell of its own (the workbook's helper cells) or inline.
     case named(String, [Index], Expr)
+    /// The cell (row, col) of a quantity traced by the PREVIOUS step (an optimizer's state);
+    /// 0 at step 1, where every state starts.
+    case previous(QuantityRef, row: Index, col: Index)
+    /// base ^ exponent (Adam's bias corrections 1 − β^t).
+    case power(Expr, Expr)
 }
 
 /// An index of a cell template: the target cell's row or column, a fixed position, or an index
@@ -69,6 +74,58 @@ public struct Binding: Hashable, Sendable {
 public enum Hyper: String, CaseIterable, Sendable {
     case learningRate = "learning_rate"
     case l2 = "lambda_l2"
+    /// The optimizers' hyper-parameters (docs/SPEC.md, "Optimizers").
+    case momentum, rho, beta1, beta2, eps
+    case weightDecay = "weight_decay"
+    /// t, the step number (1-based): not a hyper-parameter of the spec, but a number known per step.
+    case stepNumber = "t"
+
+    /// The plain-text symbol (η, λ, μ, ρ, β1, β2, ε, wd, t).
+    public var symbol: String {
+        switch self {
+        case .learningRate: return "η"
+        case .l2: return "λ"
+        case .momentum: return "μ"
+        case .rho: return "ρ"
+        case .beta1: return "β1"
+        case .beta2: return "β2"
+        case .eps: return "ε"
+        case .weightDecay: return "wd"
+        case .stepNumber: return "t"
+        }
+    }
+
+    /// The LaTeX symbol.
+    public var latex: String {
+        switch self {
+        case .learningRate: return "\\eta"
+        case .l2: return "\\lambda"
+        case .momentum: return "\\mu"
+        case .rho: return "\\rho"
+        case .beta1: return "\\beta_1"
+        case .beta2: return "\\beta_2"
+        case .eps: return "\\epsilon"
+        case .weightDecay: return "w_d"
+        case .stepNumber: return "t"
+        }
+    }
+
+    /// The value of the hyper-parameter in `spec` at step `step` (NaN where the spec's
+    /// optimizer has none).
+    public func value(in spec: NetworkSpec, step: Int) -> Double {
+        switch (self, spec.optimizer) {
+        case (.learningRate, _): return spec.learningRate
+        case (.l2, _): return spec.l2
+        case (.stepNumber, _): return Double(step)
+        case (.momentum, .momentum(let mu)), (.momentum, .nesterov(let mu)): return mu
+        case (.rho, .rmsprop(let rho, _)): return rho
+        case (.eps, .rmsprop(_, let eps)), (.eps, .adam(_, _, let eps)), (.eps, .adamw(_, _, let eps, _, _)): return eps
+        case (.beta1, .adam(let b1, _, _)), (.beta1, .adamw(let b1, _, _, _, _)): return b1
+        case (.beta2, .adam(_, let b2, _)), (.beta2, .adamw(_, let b2, _, _, _)): return b2
+        case (.weightDecay, .adamw(_, _, _, let wd, _)): return wd
+        default: return .nan
+        }
+    }
 }
 
 /// Functions applied to one argument.
@@ -103,8 +160,8 @@ extension Expr {
     /// The direct sub-expressions, left to right.
     public var children: [Expr] {
         switch self {
-        case .cell, .hyper, .constant, .count: return []
-        case .add(let a, let b), .sub(let a, let b), .mul(let a, let b), .div(let a, let b): return [a, b]
+        case .cell, .hyper, .constant, .count, .previous: return []
+        case .add(let a, let b), .sub(let a, let b), .mul(let a, let b), .div(let a, let b), .power(let a, let b): return [a, b]
         case .neg(let a), .square(let a), .apply(_, let a), .sum(_, let a), .max(_, let a), .named(_, _, let a): return [a]
         case .when(let l, _, let r, let t, let e): return [l, r, t, e]
         }
@@ -149,7 +206,8 @@ extension Expr {
     public func rewriting(_ transform: (Expr) -> Expr?) -> Expr {
         if let replaced = transform(self) { return replaced }
         switch self {
-        case .cell, .hyper, .constant, .count: return self
+        case .cell, .hyper, .constant, .count, .previous: return self
+        case .power(let a, let b): return .power(a.rewriting(transform), b.rewriting(transform))
         case .add(let a, let b): return .add(a.rewriting(transform), b.rewriting(transform))
         case .sub(let a, let b): return .sub(a.rewriting(transform), b.rewriting(transform))
         case .mul(let a, let b): return .mul(a.rewriting(transform), b.rewriting(transform))

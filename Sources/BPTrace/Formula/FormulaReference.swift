@@ -8,10 +8,11 @@ public enum FormulaReference {
     /// The example network the rows are read from: L = 3 layers, so hidden layer l = 2 has
     /// both a previous and a next layer.
     static func spec(hidden: Activation = .sigmoid, output: Activation = .sigmoid, loss: Loss = .halfSSE,
-                     bias: Bool = true, updateBiases: Bool = true, update: UpdateOrder = .simultaneous, l2: Double = 0) -> NetworkSpec {
+                     bias: Bool = true, updateBiases: Bool = true, update: UpdateOrder = .simultaneous, l2: Double = 0,
+                     optimizer: OptimizerSpec = .sgd) -> NetworkSpec {
         let data = Dataset(inputs: Matrix(rows: 1, cols: 2, repeating: 0), targets: Matrix(rows: 1, cols: 2, repeating: 0))
         return NetworkSpec(layers: [2, 3, 3, 2], activations: [hidden, hidden, output], loss: loss, learningRate: 0.5,
-                           bias: bias, updateBiases: updateBiases, update: update, l2: l2, data: data)
+                           bias: bias, updateBiases: updateBiases, update: update, l2: l2, data: data, optimizer: optimizer)
     }
 
     static var rows: [Row] {
@@ -37,10 +38,30 @@ public enum FormulaReference {
         add(.err, hidden, "update: immediate", spec(update: .immediate))
         add(.gradW, hidden, "l2 = 0", spec())
         add(.gradW, hidden, "l2 > 0", spec(l2: 0.01))
-        add(.WNew, hidden, "always", spec())
+        add(.WNew, hidden, "optimizer sgd", spec())
+        let momentum = spec(optimizer: .momentum(mu: 0.9)), nesterov = spec(optimizer: .nesterov(mu: 0.9))
+        let rmsprop = spec(optimizer: .rmsprop(rho: 0.9, eps: 1e-8)), adam = spec(optimizer: .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8))
+        let adamw = spec(optimizer: .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decayBiases: false))
+        let adamwBiases = spec(optimizer: .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decayBiases: true))
+        add(.velW, hidden, "optimizer momentum or nesterov", momentum)
+        add(.sqW, hidden, "optimizer rmsprop", rmsprop)
+        for q in [Quantity.mW, .vW, .mHatW, .vHatW] { add(q, hidden, "optimizer adam or adamw", adam) }
+        add(.WNew, hidden, "optimizer momentum", momentum)
+        add(.WNew, hidden, "optimizer nesterov", nesterov)
+        add(.WNew, hidden, "optimizer rmsprop", rmsprop)
+        add(.WNew, hidden, "optimizer adam (adamw with weight_decay 0)", adam)
+        add(.WNew, hidden, "optimizer adamw, weight_decay > 0", adamw)
         add(.gradB, hidden, "bias: true", spec())
-        add(.bNew, hidden, "update_biases: true", spec())
-        add(.bNew, hidden, "update_biases: false", spec(updateBiases: false))
+        add(.velB, hidden, "optimizer momentum or nesterov, biases trained", momentum)
+        add(.sqB, hidden, "optimizer rmsprop, biases trained", rmsprop)
+        for q in [Quantity.mB, .vB, .mHatB, .vHatB] { add(q, hidden, "optimizer adam or adamw, biases trained", adam) }
+        add(.bNew, hidden, "update_biases: true, optimizer sgd", spec())
+        add(.bNew, hidden, "update_biases: true, optimizer momentum", momentum)
+        add(.bNew, hidden, "update_biases: true, optimizer nesterov", nesterov)
+        add(.bNew, hidden, "update_biases: true, optimizer rmsprop", rmsprop)
+        add(.bNew, hidden, "update_biases: true, optimizer adam (adamw without decay_biases)", adam)
+        add(.bNew, hidden, "update_biases: true, optimizer adamw with decay_biases: true", adamwBiases)
+        add(.bNew, hidden, "update_biases: false (any optimizer)", spec(updateBiases: false))
         return out
     }
 

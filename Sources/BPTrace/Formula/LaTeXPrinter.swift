@@ -28,7 +28,7 @@ public struct LaTeXPrinter: Sendable {
         self.mode = mode; self.hyper = hyper; self.count = count; self.named = named; self.branch = branch
     }
 
-    public static let hyperSymbol: @Sendable (Hyper) -> String = { $0 == .learningRate ? "\\eta" : "\\lambda" }
+    public static let hyperSymbol: @Sendable (Hyper) -> String = { $0.latex }
     public static let countSymbol: @Sendable (Dim) -> String = { d in
         switch d {
         case .rows(let r):
@@ -115,11 +115,19 @@ public struct LaTeXPrinter: Sendable {
             switch mode {
             case .symbolic:
                 let scalar = ref.quantity == .loss || ref.quantity == .cost
-                let at = [.b, .gradB, .bNew].contains(ref.quantity) ? index(c) : "\(index(r)),\(index(c))"
+                let at = [.b, .gradB, .bNew].contains(ref.quantity) || ref.quantity.optimizerStateOfWeights == false ? index(c) : "\(index(r)),\(index(c))"
                 return Out(text: scalar ? LaTeXPrinter.symbol(ref) : "\(LaTeXPrinter.symbol(ref))_{\(at)}", p: .atom)
             case .cells(let name): return leafOut(name(ref, env[r], env[c]))
             }
         case .hyper(let h): return leafOut(hyper(h))
+        case .previous(let ref, let r, let c):
+            switch mode {
+            case .symbolic:
+                let at = ref.quantity.optimizerStateOfWeights == false ? index(c) : "\(index(r)),\(index(c))"
+                return Out(text: "{\(LaTeXPrinter.symbol(ref))}^{\\text{prev}}_{\(at)}", p: .atom)
+            case .cells(let name): return leafOut("{" + name(ref, env[r], env[c]) + "}^{\\text{prev}}")
+            }
+        case .power(let a, let b): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{" + print(b, env).text + "}", p: .power)
         case .constant(let v): return leafOut(TextPrinter.number(v))
         case .count(let d): return leafOut(count(d))
         case .add(let a, let b): return Out(text: print(a, env).text + " + " + later(print(b, env)), p: .additive)

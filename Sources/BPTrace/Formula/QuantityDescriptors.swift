@@ -210,7 +210,7 @@ extension Catalogue {
 
         case .WNew:
             return d(.updateWeights, .neurons(l - 1), .neurons(l), hidden ? "wh\(suffix) (updated)" : "wout (updated)",
-                     spec.optimizer.isSGD ? same(.W, l) - eta * same(.gradW, l) : nil)
+                     optimizerUpdate(l, weights: true))
 
         case .gradB:
             return d(.updateBiases, .one, .neurons(l), hidden ? "grad_bh\(suffix)" : "grad_bout",
@@ -218,13 +218,12 @@ extension Catalogue {
 
         case .bNew:
             return d(.updateBiases, .one, .neurons(l), hidden ? "bh\(suffix) (updated)" : "bout (updated)",
-                     !spec.updateBiases ? same(.b, l) : spec.optimizer.isSGD ? same(.b, l) - eta * same(.gradB, l) : nil)
+                     spec.updateBiases ? optimizerUpdate(l, weights: false) : same(.b, l))
 
         case .velW, .sqW, .mW, .vW, .mHatW, .vHatW:
-            // Optimizer state of W(l): computed by the engine; its cell formula comes in a later increment.
-            return d(.updateWeights, .neurons(l - 1), .neurons(l), "\(ref.quantity.rawValue)\(hidden ? "h\(suffix)" : "out")", nil)
+            return d(.updateWeights, .neurons(l - 1), .neurons(l), "\(ref.quantity.rawValue)\(hidden ? "h\(suffix)" : "out")", optimizerState(ref))
         case .velB, .sqB, .mB, .vB, .mHatB, .vHatB:
-            return d(.updateBiases, .one, .neurons(l), "\(ref.quantity.rawValue)\(hidden ? "h\(suffix)" : "out")", nil)
+            return d(.updateBiases, .one, .neurons(l), "\(ref.quantity.rawValue)\(hidden ? "h\(suffix)" : "out")", optimizerState(ref))
         }
     }
 

@@ -99,10 +99,19 @@ public struct TextPrinter: Sendable {
                 return Out(text: name(ref), p: .atom, block: false)
             }
             // A one-row block (b, grad_b, b_new) shows its column only.
-            let at = [.b, .gradB, .bNew].contains(ref.quantity) ? index(c) : "\(index(r)),\(index(c))"
+            let at = [.b, .gradB, .bNew].contains(ref.quantity) || ref.quantity.optimizerStateOfWeights == false ? index(c) : "\(index(r)),\(index(c))"
             return Out(text: "\(name(ref))[\(at)]", p: .atom, block: false)
         case .hyper(let h):
-            return Out(text: h == .learningRate ? "η" : "λ", p: .atom, block: false)
+            return Out(text: h.symbol, p: .atom, block: false)
+        case .previous(let ref, let r, let c):
+            // The previous step's state: `m_W(1)_prev`, or one cell of it.
+            let scalarRow = ref.quantity.optimizerStateOfWeights == false
+            if style == .matrix, s.isRow(r) || scalarRow, s.isCol(c) { return Out(text: name(ref) + "_prev", p: .atom, block: !s.element) }
+            let at = scalarRow ? index(c) : "\(index(r)),\(index(c))"
+            return Out(text: "\(name(ref))_prev[\(at)]", p: .atom, block: false)
+        case .power(let a, let b):
+            let x = print(a, s), y = print(b, s)
+            return Out(text: wrap(x, below: .atom) + "^" + wrap(y, below: .atom), p: .power, block: x.block || y.block)
         case .constant(let v): return Out(text: TextPrinter.number(v), p: v < 0 ? .unary : .atom, block: false)
         case .count(let d): return Out(text: count(d), p: .atom, block: false)
         case .add(let a, let b):

@@ -104,6 +104,17 @@ public struct GraphBuilder {
         return nodes.count - 1
     }
 
+    /// The value of an expression of constants, hyper-parameters and counts (no cells), or nil.
+    static func constantValue(_ e: Expr, _ evaluator: Evaluator) -> Double? {
+        func pure(_ x: Expr) -> Bool {
+            switch x {
+            case .cell, .previous, .sum, .max, .named, .when: return false
+            default: return x.children.allSatisfy(pure)
+            }
+        }
+        return pure(e) ? evaluator.evaluate(e, row: 0, col: 0) : nil
+    }
+
     private mutating func constant(_ v: Double, label: String? = nil) throws -> Int {
         try leaf(.constant, label: label ?? GraphNumber.plain(v), value: v, key: nil)
     }
@@ -119,7 +130,13 @@ public struct GraphBuilder {
         }
         switch e {
         case .constant(let v): return try constant(v)
-        case .hyper(let h): return try constant(evaluator.hyper(h), label: h == .learningRate ? "η" : "λ")
+        case .hyper(let h): return try constant(evaluator.hyper(h), label: h.symbol)
+        case .previous(let ref, let r, let c): return try constant(evaluator.previous(ref, env[r], env[c]), label: "\(ref)_prev")
+        case .power(let a, let b):
+            guard let x = Self.constantValue(a, evaluator), let y = Self.constantValue(b, evaluator) else {
+                throw BuildError(message: "a power of a variable is not a gate of the graph")
+            }
+            return try constant(Foundation.pow(x, y))
         case .count(let d): return try constant(Double(evaluator.count(d)))
         case .cell(let ref, let r, let c):
             let (i, j) = (env[r], env[c])
