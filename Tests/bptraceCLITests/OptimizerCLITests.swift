@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// Optimizers through the command line: CSV traces the state; the workbook and the handout
+/// refuse a non-SGD optimizer (exit 64, nothing written); a bad optimizer exits 65 with its key.
+@Suite struct OptimizerCLITests {
+    static func write(_ optimizer: String, in dir: String) throws {
+        try """
+        {"name": "opt", "layers": [2, 2, 1], "learning_rate": 0.1, "optimizer": \(optimizer),
+         "weights": [[[0.1, 0.2], [0.3, -0.4]], [[0.5], [-0.6]]], "biases": [[0.1, -0.1], [0.2]],
+         "data": {"inputs": [[0, 1], [1, 0]], "targets": [[1], [0]]}}
+        """.write(toFile: dir + "/opt.json", atomically: true, encoding: .utf8)
+    }
+
+    @Test func csvTracesTheState() throws {
+        let dir = try CLI.scratch("optimizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("\"adam\"", in: dir)
+        let r = try CLI.run(["run", "--spec", "opt.json", "--format", "csv", "--steps", "2", "--out", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let csv = try String(contentsOfFile: dir + "/opt.csv", encoding: .utf8)
+        for q in ["m_W", "v_W", "m_hat_W", "v_hat_W"] { #expect(csv.contains("\n2,1,\(q),1,1,") && csv.contains(",\(q),1,1,"), "\(q)") }
+        #expect(csv.contains("\n1,2,m_b,1,1,") && csv.contains(",12\n"))
+        // The first step moves w by η·sign(g): W(2)[1,1] = 0.5 has g < 0 there (the output is below 1 on sample 1).
+        let line = try #require(csv.split(separator: "\n").first { $0.hasPrefix("1,2,W_new,1,1,") })
+        let value = try #require(Double(line.split(separator: ",")[5]))
+        #expect(abs(abs(value - 0.5) - 0.1) < 1e-6, "\(line)")
+    }
+
+    @Test(arguments: ["xlsx", "md", "csv,xlsx"])
+    func workbookAndHandoutRefuseOtherOptimizers(_ format: String) throws {
+        let dir = try CLI.scratch("optimizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("{\"name\": \"momentum\", \"momentum\": 0.5}", in: dir)
+        let r = try CLI.run(["run", "--spec", "opt.json", "--format", format, "--out", "."], in: dir)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("momentum") && r.stderr.contains("--format csv"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["opt.json"], "no output is written")
+    }
+
+    @Test func badOptimizerExits65WithTheKeyPath() throws {
+        let dir = try CLI.scratch("optimizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("{\"name\": \"adam\", \"beta1\": 1.2}", in: dir)
+        let r = try CLI.run(["run", "--spec", "opt.json", "--format", "csv", "--out", "."], in: dir)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("optimizer.beta1") && r.stderr.contains("[0, 1)"), "\(r.stderr)")
+        try Self.write("\"nesterof\"", in: dir)
+        let s = try CLI.run(["run", "--spec", "opt.json", "--format", "csv", "--out", "."], in: dir)
+        #expect(s.status == 65)
+        #expect(s.stderr.contains("did you mean \"nesterov\""), "\(s.stderr)")
+    }
+}
