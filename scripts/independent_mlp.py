@@ -29,6 +29,8 @@ import json
 import math
 import sys
 
+from independent_optim import STATE, Optimizer
+
 
 # ---------------------------------------------------------------- random draws (numpy)
 
@@ -191,7 +193,7 @@ def batch_rows(spec, step, count):
     return [((step - 1) * k + j) % count for j in range(k)]
 
 
-def train_step(spec, step, W, b):
+def train_step(spec, step, W, b, opt=None):
     """One step as docs/SPEC.md ("Conventions") defines it. Returns (blocks, W_new, b_new); blocks maps
     (layer, quantity) to a list of rows."""
     layers = spec["layers"]
@@ -203,6 +205,7 @@ def train_step(spec, step, W, b):
     has_bias = spec.get("bias", True)
     train_bias = spec.get("update_biases", True)
     immediate = spec.get("update", "simultaneous") == "immediate"
+    opt = opt or Optimizer(spec)
     X, T = spec["data"]["inputs"], spec["data"]["targets"]
     idx = batch_rows(spec, step, len(X))
     x = [[float(v) for v in X[i]] for i in idx]
@@ -264,7 +267,9 @@ def train_step(spec, step, W, b):
         g = matmul(transpose(a[l - 1]), delta[l])
         if lam > 0:
             g = [[g[i][j] + lam * W[l - 1][i][j] for j in range(len(g[0]))] for i in range(len(g))]
-        W_new[l - 1] = [[W[l - 1][i][j] - eta * g[i][j] for j in range(len(g[0]))] for i in range(len(g))]
+        W_new[l - 1], traced = opt.update(l, "W", W[l - 1], g, step)   # P_new = P - eta*g under sgd
+        for q, m in traced.items():
+            blocks[(l, q)] = m
         blocks[(l, "delta")] = delta[l]
         blocks[(l, "grad_W")] = g
         blocks[(l, "W_new")] = W_new[l - 1]
@@ -275,7 +280,12 @@ def train_step(spec, step, W, b):
                 for r in range(B):
                     s += delta[l][r][c]
                 gb.append(s)
-            b_new[l - 1] = [b[l - 1][c] - eta * gb[c] for c in range(len(gb))] if train_bias else list(b[l - 1])
+            b_new[l - 1] = list(b[l - 1])
+            if train_bias:
+                rows, traced = opt.update(l, "b", [b[l - 1]], [gb], step)
+                b_new[l - 1] = rows[0]
+                for q, m in traced.items():
+                    blocks[(l, q)] = m
             blocks[(l, "grad_b")] = [gb]
             blocks[(l, "b_new")] = [b_new[l - 1]]
         if l > 1:
@@ -287,14 +297,15 @@ def train_step(spec, step, W, b):
 
 
 ORDER = ["x", "y", "W", "b", "z", "a", "loss", "cost", "E", "slope", "delta", "err",
-         "grad_W", "grad_b", "W_new", "b_new"]
+         "grad_W", "grad_b", "W_new", "b_new"] + STATE
 
 
 def run(spec, steps):
     W, b = draw_parameters(spec)
+    opt = Optimizer(spec)
     out = []
     for s in range(1, steps + 1):
-        blocks, W, b = train_step(spec, s, W, b)
+        blocks, W, b = train_step(spec, s, W, b, opt)
         out.append(blocks)
     return out
 
