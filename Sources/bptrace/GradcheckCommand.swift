@@ -18,7 +18,9 @@ struct GradcheckCommand: ParsableCommand {
 
             g_fd = (f(θ + ε) − f(θ − ε)) / 2ε
 
-        is compared with the backprop gradient g_bp (grad_W, grad_b). The
+        is compared with the backprop gradient g_bp (grad_W, grad_b). It checks
+        gradients, which come before any optimizer: the spec's "optimizer" only
+        decides where the run goes from step to step. The
         truncation error of the central difference is O(ε²) (ε²/6·f'''), its
         rounding error O(u/ε) (u ≈ 1.1e-16, times the size of f, lost when
         f(θ+ε) and f(θ−ε) are subtracted): too large an ε measures curvature, too

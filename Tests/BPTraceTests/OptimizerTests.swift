@@ -179,4 +179,19 @@ import BPTrace
             #expect(r[.mHatW, l]! == g || zip(r[.mHatW, l]!.values, g.values).allSatisfy { Self.close($0, $1) })
         }
     }
+
+    /// Adam traces 4 more values per parameter (m, v, m̂, v̂): the per-step limit counts them,
+    /// so a network that fits under SGD can be refused under Adam, with the key and the numbers.
+    @Test func traceLimitCountsTheState() throws {
+        #expect(SpecLimits.tracedValuesPerStep(layers: [4096, 2048], batch: 1) < SpecLimits.maximumTracedValuesPerStep)
+        #expect(SpecLimits.tracedValuesPerStep(layers: [4096, 2048], batch: 1, optimizerStates: 4) > SpecLimits.maximumTracedValuesPerStep)
+        let row = "[" + Array(repeating: "0", count: 4096).joined(separator: ",") + "]"
+        let target = "[" + Array(repeating: "0", count: 2048).joined(separator: ",") + "]"
+        do {
+            _ = try SpecParser.parse(text: #"{"layers": [4096, 2048], "learning_rate": 0.1, "optimizer": "adam", "data": {"inputs": [\#(row)], "targets": [\#(target)]}}"#)
+            Issue.record("accepted")
+        } catch let e as SpecError {
+            #expect(e.path == "layers" && e.message.contains("more than the limit"), "\(e)")
+        }
+    }
 }

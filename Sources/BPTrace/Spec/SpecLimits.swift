@@ -33,10 +33,11 @@ public enum SpecLimits {
     /// An upper bound of the values one step traces for batches of `batch` samples:
     /// B·(n0 + 2·nL + 5·Σn(l)) for x, y, E, z, a, slope, delta, err; 3·(weights + biases) for
     /// W, grad_W, W_new, b, grad_b, b_new; 2 for loss and cost. Saturating.
-    public static func tracedValuesPerStep(layers: [Int], batch: Int) -> Int {
+    /// `optimizerStates`: the optimizer's state blocks per parameter (Adam's 4: m, v, m̂, v̂).
+    public static func tracedValuesPerStep(layers: [Int], batch: Int, optimizerStates: Int = 0) -> Int {
         let neurons = layers.dropFirst().reduce(0.0) { $0 + Double($1) }
         let perSample = Double(layers.first ?? 0) + 2 * Double(layers.last ?? 0) + 5 * neurons
-        let total = Double(batch) * perSample + 3 * Double(parameterCount(layers: layers, bias: true)) + 2
+        let total = Double(batch) * perSample + Double(3 + optimizerStates) * Double(parameterCount(layers: layers, bias: true)) + 2
         return total >= Double(Int.max / 2) ? Int.max : Int(total)
     }
 

@@ -134,9 +134,10 @@ public enum SpecParser {
         if case .size(let k) = batch, let node = members["batch"], k > data.count {
             throw SpecError(node.path, "expected a batch size from 1 to the number of samples (\(data.count)), found \(k)")
         }
-        let perStep = SpecLimits.tracedValuesPerStep(layers: layers, batch: SpecLimits.batchSize(batch, samples: data.count))
+        let states = optimizer.stateQuantities(weights: true).count
+        let perStep = SpecLimits.tracedValuesPerStep(layers: layers, batch: SpecLimits.batchSize(batch, samples: data.count), optimizerStates: states)
         guard perStep <= SpecLimits.maximumTracedValuesPerStep else {
-            let tooWideAlone = SpecLimits.tracedValuesPerStep(layers: layers, batch: 1) > SpecLimits.maximumTracedValuesPerStep
+            let tooWideAlone = SpecLimits.tracedValuesPerStep(layers: layers, batch: 1, optimizerStates: states) > SpecLimits.maximumTracedValuesPerStep
             throw SpecError(tooWideAlone ? "layers" : "batch", "a training step would trace \(SpecLimits.grouped(perStep)) values, more than the limit of \(SpecLimits.grouped(SpecLimits.maximumTracedValuesPerStep))" + (tooWideAlone ? "" : "; train on fewer samples a step (\"batch\": \"sample\" or a smaller k)"))
         }
         if loss == .crossEntropy, outAct == .softmax || outAct == .sigmoid {
