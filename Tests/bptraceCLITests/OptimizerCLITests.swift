@@ -27,6 +27,15 @@ import Testing
         #expect(abs(abs(value - 0.5) - 0.1) < 1e-6, "\(line)")
     }
 
+    /// An implementation written apart from the engine (plain Python, from the definitions)
+    /// recomputes every traced quantity of 63 optimizer specs from bptrace's CSV.
+    @Test func independentImplementationAgrees() throws {
+        let r = try Subprocess.run("python3", [CLI.repoRoot + "/scripts/crosscheck_optimizers.py", CLI.binary], in: CLI.repoRoot)
+        #expect(r.status == 0, "\(r.stdout.suffix(2000))\(r.stderr.suffix(2000))")
+        let summary = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(summary.hasSuffix(" 0 failed") && (Int(summary.split(separator: " ")[0]) ?? 0) >= 60, "\(summary)")
+    }
+
     @Test(arguments: ["xlsx", "md", "csv,xlsx"])
     func workbookAndHandoutRefuseOtherOptimizers(_ format: String) throws {
         let dir = try CLI.scratch("optimizer")
