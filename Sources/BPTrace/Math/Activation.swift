@@ -25,6 +25,10 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether f works on each value alone; softmax works on a whole row (sample), so its
+    /// outputs come after all of the row's net inputs and it has no element-wise slope.
+    public var isElementwise: Bool { self != .softmax }
+
     /// slope = f'(z), written from the activation where the tutorials do:
     /// sigmoid a(1-a), tanh 1-a², relu 1 if z > 0 else 0, linear 1. `nil` for softmax, whose
     /// Jacobian is not element-wise (the contract pairs it with cross-entropy, whose delta is o - t).

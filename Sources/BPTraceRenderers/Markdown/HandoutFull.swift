@@ -7,14 +7,14 @@ extension HandoutStepWriter {
         text("Each neuron adds up its weighted inputs (its net input), then applies its activation function to get its output.")
         for l in 1...L {
             heading("#### \(layerTitle(l))")
-            let softmax = spec.activations[l - 1] == .softmax
+            let rowWise = !spec.activations[l - 1].isElementwise
             for r in 0..<B {
                 var done: Set<String> = []
                 for j in 0..<spec.layers[l] {
                     eq(derivation.net(l, j, r))
-                    if !softmax { eq(derivation.out(l, j, r, done: &done)) }
+                    if !rowWise { eq(derivation.out(l, j, r, done: &done)) }
                 }
-                if softmax { for j in 0..<spec.layers[l] { eq(derivation.out(l, j, r, done: &done)) } }
+                if rowWise { for j in 0..<spec.layers[l] { eq(derivation.out(l, j, r, done: &done)) } }
             }
         }
     }
@@ -22,20 +22,7 @@ extension HandoutStepWriter {
     mutating func fullError() {
         heading("### The total error")
         let nL = spec.layers[L]
-        switch spec.loss {
-        case .halfSSE:
-            text("The error of each output is half its squared difference from the target (the squared error function); the total error is their sum\(B > 1 ? " over the outputs and the samples" : "").")
-        case .mse:
-            text("The mean squared error: each output's squared difference from its target, divided by the number of terms (\(B) sample\(B > 1 ? "s" : "") × \(nL) outputs = \(B * nL)); the total error is their sum.")
-        case .sum:
-            text("The loss is the sum of the outputs (the targets are ignored): the gradients are those of the network's output itself.")
-        case .hinge:
-            text("The multiclass SVM (hinge) loss: the outputs are class scores, and each class other than the sample's own (its target's 1) whose score comes within 1 of the target class's score $s_y$ adds $\\max(0, a - s_y + 1)$; the total is divided by the batch size $B = \(B)$. Its gradient counts the violated margins: +1 for each such class, minus their number for the sample's class (a margin of exactly 0 counts as not violated).")
-        case .crossEntropy:
-            let what = outputActivation == .softmax ? "a softmax output" : "a sigmoid output"
-            let term = derivation.generalLossTerm().map { "$\($0)$" } ?? "its term"
-            text("The cross-entropy of \(what): each output contributes \(term), $B = \(B)$ being the batch size (a term whose factor is 0 counts 0).")
-        }
+        text(Catalogue(spec: spec).lossExplanation(batchSize: B, term: derivation.generalLossTerm()))
         for r in 0..<B { for j in 0..<nL { eq(derivation.errorTerm(j, r)) } }
         eq(derivation.total())
         if let cost = derivation.cost() {
@@ -49,7 +36,7 @@ extension HandoutStepWriter {
         let obj = objective, total = HandoutStepWriter.Etotal
         let l2 = spec.l2 > 0 ? " + \\lambda w" : ""
         if derivation.combinedOutput {
-            let what = outputActivation == .softmax ? "softmax" : "sigmoid"
+            let what = outputActivation.rawValue
             text("With cross-entropy on a \(what) output, the derivative of the error through the activation simplifies to the output minus the target\(B > 1 ? ", divided by the batch size $B$" : ""); this is the output neuron's delta:")
             let general = derivation.general(QuantityRef(.delta, L)) { $0 == .y ? "\\mathrm{target}_{o}" : "\\mathrm{out}_{o}" }
             eq("\\delta_{o} = \(partial(total, "\\mathrm{net}_{o}"))", general.map { [$0] } ?? [])
@@ -100,7 +87,7 @@ extension HandoutStepWriter {
 
     mutating func hiddenNeuron(_ l: Int, _ i: Int) {
         heading("#### Hidden $\(neuron(l, i))$")
-        let perTerm = l + 1 == L && B == 1 && outputActivation != .softmax
+        let perTerm = l + 1 == L && B == 1 && outputActivation.isElementwise
         for r in 0..<B {
             if perTerm { for j in 0..<spec.layers[l + 1] { eq(derivation.errorFrom(l, i, j, r)) } }
             eq(derivation.hiddenError(l, i, r, perTerm: perTerm))

@@ -59,7 +59,7 @@ extension HandoutStepWriter {
             let prev = d.matrix(l == 1 ? .x : .a, l - 1)
             let ops = "\(bmatrix(prev)) \(bmatrix(d.matrix(.W, l)))" + (spec.bias ? " + \(bmatrix(d.matrix(.b, l)))" : "")
             matrixEq(QuantityRef(.z, l), operands: ops)
-            if spec.activations[l - 1] == .softmax {
+            if !spec.activations[l - 1].isElementwise {
                 text("Softmax works on each row (sample), from the row's largest $z$ so that no exponential overflows.")
             }
             matrixEq(QuantityRef(.a, l))

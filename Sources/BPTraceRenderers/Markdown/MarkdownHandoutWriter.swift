@@ -314,17 +314,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         let formula = Catalogue(spec: s).expression(of: QuantityRef(.loss, s.depth))
             .map { ", $E_{\\mathrm{total}} = " + LaTeXPrinter(branch: { _, _ in false }).latex($0) + "$" } ?? ""
         let scope = " over the batch's samples $r$ and outputs $c$, $y$ being the targets and $a^{(\(s.depth))}$ the outputs"
-        switch s.loss {
-        case .halfSSE: return "half the sum of squared errors" + formula + scope
-        case .mse: return "the mean squared error" + formula + scope + ", $B$ the batch size and $n_{\(s.depth)}$ the number of outputs"
-        case .sum: return "the sum of the outputs (the targets are ignored)" + formula + scope
-        case .hinge:
-            return "the multiclass SVM (hinge) loss with margin 1" + formula + scope
-                + ", $B$ the batch size; $\\sum_{k} y_{r,k} \\cdot a^{(\(s.depth))}_{r,k}$ is $s_y$, the score of the sample's own class (its target row is one-hot), and that class adds 0"
-        case .crossEntropy:
-            return (s.activations[s.depth - 1] == .softmax ? "cross-entropy of the softmax output" : "cross-entropy of the sigmoid outputs")
-                + formula + scope + ", $B$ the batch size (a term whose factor is 0 counts 0)"
-        }
+        let words = Catalogue(spec: s)
+        return words.lossTitle + formula + scope + words.lossSymbols
     }
 
     private func batchText(_ s: NetworkSpec) -> String {
