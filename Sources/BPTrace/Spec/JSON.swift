@@ -38,6 +38,29 @@ public indirect enum JSONValue: Equatable, Sendable {
 }
 
 /// A syntax error in JSON text, with its 1-based line and column.
+extension JSONValue {
+    /// `s` as a JSON string literal (RFC 8259), with control, DEL, C1 and bidi characters as
+    /// `\u` escapes: the same string, safe to show on a terminal. Every JSON bptrace writes
+    /// (fixtures, check reports, graphs) quotes its strings here.
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20 || SafeText.isUnsafe(u):
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}
+
 public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: Int
