@@ -23,14 +23,7 @@ struct XLSXMultiLineChart {
 extension XLSXWorkbook {
     func insertMultiLineChart(_ sheet: Sheet, row: Int, col: Int, _ spec: XLSXMultiLineChart) throws {
         try checkCell(sheet, row, col)
-        guard let chart = workbook_add_chart(wb, UInt8(LXW_CHART_LINE.rawValue)) else {
-            throw OutputError(.io, "error writing \(destination): cannot create the chart \(spec.title)")
-        }
-        spec.title.withCString { chart_title_set_name(chart, $0) }
-        var titleFont = lxw_chart_font()
-        titleFont.size = 12
-        titleFont.bold = UInt8(LXW_TRUE.rawValue)
-        chart_title_set_name_font(chart, &titleFont)
+        let chart = try titledLineChart(spec.title, what: "the chart \(spec.title)")
         for s in spec.series {
             guard let series = spec.categories.withCString({ c in s.values.withCString { v in chart_add_series(chart, c, v) } }) else {
                 throw OutputError(.io, "error writing \(destination): cannot add the series \(s.name) to the chart")

@@ -344,18 +344,24 @@ final class XLSXWorkbook {
         try check(name.withCString { n in formula.withCString { workbook_define_name(wb, n, $0) } }, "defining the name \(name)")
     }
 
-    /// Inserts a line chart with its top-left corner at (row, col).
-    func insertLineChart(_ sheet: Sheet, row: Int, col: Int, _ spec: XLSXLineChart) throws {
-        try checkCell(sheet, row, col)
+    /// A new line chart with its title set in the workbook's chart title font (12 pt, bold).
+    func titledLineChart(_ title: String, what: String) throws -> UnsafeMutablePointer<lxw_chart> {
         guard let chart = workbook_add_chart(wb, UInt8(LXW_CHART_LINE.rawValue)) else {
-            throw OutputError(.io, "error writing \(destination): cannot create the loss chart")
+            throw OutputError(.io, "error writing \(destination): cannot create \(what)")
         }
         // libxlsxwriter copies every string it is given here.
-        spec.title.withCString { chart_title_set_name(chart, $0) }
+        title.withCString { chart_title_set_name(chart, $0) }
         var titleFont = lxw_chart_font()
         titleFont.size = 12
         titleFont.bold = UInt8(LXW_TRUE.rawValue)
         chart_title_set_name_font(chart, &titleFont)
+        return chart
+    }
+
+    /// Inserts a line chart with its top-left corner at (row, col).
+    func insertLineChart(_ sheet: Sheet, row: Int, col: Int, _ spec: XLSXLineChart) throws {
+        try checkCell(sheet, row, col)
+        let chart = try titledLineChart(spec.title, what: "the loss chart")
         guard let series = spec.categories.withCString({ c in spec.values.withCString { v in chart_add_series(chart, c, v) } }) else {
             throw OutputError(.io, "error writing \(destination): cannot add the loss series to the chart")
         }
