@@ -41,7 +41,8 @@ struct WorkbookFillTests {
         return out
     }
 
-    @Test(arguments: ["mazur-2015", "mazur-2015-immediate", "analytics-vidhya", "tanh-relu-softmax"] + WorkbookTestSupport.customNames)
+    @Test(arguments: ["mazur-2015", "mazur-2015-immediate", "analytics-vidhya", "tanh-relu-softmax"] + WorkbookTestSupport.customNames
+                     + WorkbookTestSupport.optimizerNames)
     func walkthroughSheetsColourExactlyTheStageAndItsOperands(specName: String) throws {
         let spec = try S.spec(named: specName)
         let dir = try S.temporaryDirectory()
@@ -62,10 +63,19 @@ struct WorkbookFillTests {
                 acc.formUnion(Self.cells(layout[ref]))
                 if let h = layout.helpers[ref] { acc.formUnion(Self.cells(h.block)) }
             }
-            let expectedOrange = operands.reduce(into: Set<String>()) { $0.formUnion(Self.cells(layout[$1])) }
+            var expectedOrange = operands.reduce(into: Set<String>()) { $0.formUnion(Self.cells(layout[$1])) }
+            // t, the step number, is orange where the stage's formulas read it (Adam's m̂ and v̂);
+            // the previous step's state is on another sheet and not coloured.
+            if computed.contains(where: { catalogue.expression(of: $0)?.hypers.contains(.stepNumber) == true }) {
+                expectedOrange.insert(A1.cell(OptimizerCells.stepNumberRow, OptimizerCells.stepNumberCol))
+            }
             let yellow = Set(sheet.fills.filter { $0.value == Self.yellow }.keys)
             let orange = Set(sheet.fills.filter { $0.value == Self.orange }.keys)
             #expect(!computed.isEmpty || stage == .updateBiases, "\(spec.name) \(name): no quantity in this stage")
+            // The note says what is not coloured: the state's previous values, on the Overview at step 1.
+            let readsPrevious = computed.contains { catalogue.expression(of: $0).map { !OptimizerCells.previousReads($0).isEmpty } ?? false }
+            let note = sheet.texts["B3"] ?? ""
+            #expect(note.contains("Not coloured:") == readsPrevious && (!readsPrevious || (note.contains("_prev") && note.contains("Overview"))), "\(name): \(note)")
             #expect(yellow == expectedYellow, "\(spec.name) \(name): yellow \(yellow.subtracting(expectedYellow)) extra, \(expectedYellow.subtracting(yellow)) missing")
             #expect(orange == expectedOrange, "\(spec.name) \(name): orange \(orange.subtracting(expectedOrange)) extra, \(expectedOrange.subtracting(orange)) missing")
 
@@ -98,6 +108,16 @@ struct WorkbookFillTests {
         let step2 = try #require(dump.dump["Step 2"])
         for cell in expectedEditable {
             #expect(step2.formulas[cell]?.hasPrefix("='Step 1'!") == true, "Step 2!\(cell) should read Step 1's updated values")
+        }
+        // An optimizer's state reads the Overview's initial state on Step 1, Step 1's same cell on Step 2.
+        let stateBlocks = StepFormulas(layout: layout).stateBlocks
+        #expect(stateBlocks.isEmpty == spec.optimizer.isSGD)
+        let step1 = try #require(dump.dump["Step 1"])
+        for ref in stateBlocks {
+            for cell in Self.cells(layout[ref]) {
+                #expect(step1.formulas[cell]?.contains(OptimizerCells.initName(ref.quantity)!) == true, "Step 1!\(cell): \(step1.formulas[cell] ?? "-")")
+                #expect(step2.formulas[cell]?.contains("'Step 1'!\(cell)") == true, "Step 2!\(cell): \(step2.formulas[cell] ?? "-")")
+            }
         }
     }
 }

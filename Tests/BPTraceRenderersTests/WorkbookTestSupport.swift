@@ -203,7 +203,7 @@ enum WorkbookTestSupport {
     /// A preset or one of `customSpecs()`, by name (test arguments are names, readable in reports).
     static func spec(named name: String) throws -> NetworkSpec {
         if let p = Presets.preset(named: name) { return try SpecParser.parse(text: p.json) }
-        guard let s = try (customSpecs() + extremeSpecs()).first(where: { $0.name == name }) else { throw TestFailure("no spec named \(name)") }
+        guard let s = try (customSpecs() + extremeSpecs() + optimizerSpecs()).first(where: { $0.name == name }) else { throw TestFailure("no spec named \(name)") }
         return s
     }
 

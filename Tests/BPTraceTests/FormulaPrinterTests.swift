@@ -88,6 +88,23 @@ import BPTrace
         #expect(f.hasPrefix("-(IF(y3r0c0=0,0,y3r0c0*LN(a3r0c0))+") && f.hasSuffix(")/3"))
     }
 
+    /// Issue 11: the previous step's state prints as the caller says (the workbook: the same
+    /// cell of the previous sheet), `#REF!` without one; t and β1 print as the caller's names.
+    @Test func excelPrintsThePreviousStateAndTheStepNumberAsTheCallerSays() throws {
+        var spec = try Presets.spec(named: "mazur-2015")
+        spec.optimizer = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8)
+        let c = Catalogue(spec: spec)
+        let m = try #require(c.expression(of: QuantityRef(.mW, 1)))
+        let mHat = try #require(c.expression(of: QuantityRef(.mHatW, 1)))
+        #expect(Self.excel().formula(m, row: 1, col: 0) == "beta1*#REF!+(1-beta1)*grad_W1r1c0")
+        let base = Self.excel()
+        let printer = ExcelPrinter(address: base.address, range: base.range,
+                                   hyperName: { $0 == .stepNumber ? "$K$1" : $0.rawValue }, count: base.count, explicitTerms: 12,
+                                   previous: { ref, r, col in "'Step 1'!\(ref.quantity.rawValue)\(ref.layer)r\(r)c\(col)" })
+        #expect(printer.formula(m, row: 1, col: 0) == "beta1*'Step 1'!m_W1r1c0+(1-beta1)*grad_W1r1c0")
+        #expect(printer.formula(mHat, row: 0, col: 1) == "m_W1r0c1/(1-beta1^$K$1)")
+    }
+
     // MARK: - Text
 
     @Test func textOfTheMazurNetwork() throws {

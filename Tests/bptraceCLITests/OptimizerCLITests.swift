@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Optimizers through the command line: CSV traces the state; the workbook and the handout
-/// refuse a non-SGD optimizer (exit 64, nothing written); a bad optimizer exits 65 with its key.
+/// Optimizers through the command line: CSV and the workbook trace the state; the handout
+/// refuses a non-SGD optimizer (exit 64, nothing written); a bad optimizer exits 65 with its key.
 @Suite struct OptimizerCLITests {
     static func write(_ optimizer: String, in dir: String) throws {
         try """
@@ -36,15 +36,29 @@ import Testing
         #expect(summary.hasSuffix(" 0 failed") && (Int(summary.split(separator: " ")[0]) ?? 0) >= 60, "\(summary)")
     }
 
-    @Test(arguments: ["xlsx", "md", "csv,xlsx"])
-    func workbookAndHandoutRefuseOtherOptimizers(_ format: String) throws {
+    /// The workbook renders every optimizer (issue 11); the handout still refuses them.
+    @Test(arguments: ["md", "csv,md", "xlsx,md"])
+    func handoutRefusesOtherOptimizers(_ format: String) throws {
         let dir = try CLI.scratch("optimizer")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("{\"name\": \"momentum\", \"momentum\": 0.5}", in: dir)
         let r = try CLI.run(["run", "--spec", "opt.json", "--format", format, "--out", "."], in: dir)
         #expect(r.status == 64)
-        #expect(r.stderr.contains("momentum") && r.stderr.contains("--format csv"), "\(r.stderr)")
+        #expect(r.stderr.contains("momentum") && r.stderr.contains("handout") && r.stderr.contains("--format csv or xlsx"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["opt.json"], "no output is written")
+    }
+
+    @Test(arguments: ["xlsx", "csv,xlsx"])
+    func workbookRendersOtherOptimizers(_ format: String) throws {
+        let dir = try CLI.scratch("optimizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("{\"name\": \"adamw\", \"decay_biases\": true}", in: dir)
+        let r = try CLI.run(["run", "--spec", "opt.json", "--format", format, "--steps", "3", "--out", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(files == (format == "xlsx" ? ["opt.json", "opt.xlsx"] : ["opt.csv", "opt.json", "opt.xlsx"]))
+        let size = (try FileManager.default.attributesOfItem(atPath: dir + "/opt.xlsx")[.size] as? Int) ?? 0
+        #expect(size > 10_000)
     }
 
     @Test func badOptimizerExits65WithTheKeyPath() throws {

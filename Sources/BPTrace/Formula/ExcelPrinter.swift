@@ -6,6 +6,8 @@
 /// array expression (Gnumeric does not evaluate those inside SUMPRODUCT); a sum of the squares
 /// of one block's cells is always `SUMSQ`. A named step prints
 /// as the caller's cell for it when there is one (the workbook's helper cells), else inline.
+/// The previous step's value of a state cell (`Expr.previous`) prints as the caller says
+/// (the workbook: the same cell of the previous step sheet, or an initial-state name).
 public struct ExcelPrinter: Sendable {
     /// A cell-like leaf: a traced cell, or a named step at concrete index values.
     public enum Leaf: Sendable, Equatable {
@@ -27,11 +29,16 @@ public struct ExcelPrinter: Sendable {
     public let hyperName: @Sendable (Hyper) -> String
     public let count: @Sendable (Dim) -> Int
     public let explicitTerms: Int
+    /// The previous step's value of cell (row, col) of a state quantity, as formula text
+    /// (`'Step 1'!C20`, `m_init`); nil prints `#REF!`.
+    public let previous: @Sendable (QuantityRef, Int, Int) -> String?
 
     public init(address: @escaping @Sendable (Leaf) -> String?, range: @escaping @Sendable (Leaf, Leaf) -> String?,
                 hyperName: @escaping @Sendable (Hyper) -> String = { $0.rawValue },
-                count: @escaping @Sendable (Dim) -> Int, explicitTerms: Int) {
+                count: @escaping @Sendable (Dim) -> Int, explicitTerms: Int,
+                previous: @escaping @Sendable (QuantityRef, Int, Int) -> String? = { _, _, _ in nil }) {
         self.address = address; self.range = range; self.hyperName = hyperName; self.count = count; self.explicitTerms = explicitTerms
+        self.previous = previous
     }
 
     public func formula(_ e: Expr, row: Int, col: Int) -> String { print(e, IndexValues(row: row, col: col)).text }
@@ -80,7 +87,7 @@ public struct ExcelPrinter: Sendable {
             if case .named(_, _, let body) = e { return print(body, env) }
             return Out(text: "#REF!", p: .atom)
         case .hyper(let h): return Out(text: hyperName(h), p: .atom)
-        case .previous: return Out(text: "#REF!", p: .atom)   // the workbook renders SGD runs only (no state yet)
+        case .previous(let ref, let r, let c): return Out(text: previous(ref, env[r], env[c]) ?? "#REF!", p: .atom)
         case .power(let a, let b): return Out(text: wrap(print(a, env), below: .atom) + "^" + wrap(print(b, env), below: .atom), p: .power)
         case .constant, .count: return Out(text: "0", p: .atom)   // folded above
         case .add(let a, let b):

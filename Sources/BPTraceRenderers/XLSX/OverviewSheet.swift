@@ -32,6 +32,8 @@ struct OverviewPlan {
     var tableHeaderRow: Int { tableHeadingRow + 1 }
     var firstTableRow: Int { tableHeadingRow + 2 }
     let hasCost: Bool
+    /// The optimizer's line of the conventions (nil for SGD).
+    let optimizerConvention: String?
 
     init(spec: NetworkSpec, names: NetworkNames) {
         let L = spec.depth
@@ -49,6 +51,7 @@ struct OverviewPlan {
         s.append(("loss", .text("\(spec.loss.rawValue): \(catalogue.formula(of: QuantityRef(.loss, L)))")))
         s.append(("learning rate η", .number(spec.learningRate, name: StepFormulas.learningRateName,
                                               note: "named learning_rate in the formulas: edit it and every step sheet recomputes")))
+        s += OptimizerCells.settings(spec: spec)
         let n = spec.data.count
         switch spec.batch {
         case .full: s.append(("batch", .text("full: every step uses all \(n) sample\(n == 1 ? "" : "s")")))
@@ -59,7 +62,7 @@ struct OverviewPlan {
             ? "simultaneous: every gradient and error uses the weights at the start of the step"
             : "immediate: each layer is updated as soon as its gradient is known; err uses the updated W_new")))
         s.append(("bias", .text(spec.bias ? "yes: z = a·W + b" : "no: z = a·W")))
-        s.append(("biases trained", .text(!spec.bias ? "— (no biases)" : (spec.updateBiases ? "yes: b_new = b − η·grad_b" : "no (update_biases is false): b_new = b"))))
+        s.append(("biases trained", .text(!spec.bias ? "— (no biases)" : (spec.updateBiases ? (spec.optimizer.isSGD ? "yes: b_new = b − η·grad_b" : "yes: b_new by the optimizer, as W_new") : "no (update_biases is false): b_new = b"))))
         if spec.l2 > 0 {
             s.append(("L2 λ", .number(spec.l2, name: StepFormulas.l2Name, note: "named lambda_l2: cost = loss + λ/2·ΣW², grad_W gets + λ·W")))
         } else {
@@ -71,8 +74,14 @@ struct OverviewPlan {
         legendHeadingRow = OverviewPlan.networkHeadingRow + 1 + s.count + 1
         sheetsHeadingRow = legendHeadingRow + 4 + 1
         conventionsHeadingRow = sheetsHeadingRow + 5 + 1
-        tableHeadingRow = conventionsHeadingRow + 5 + 1
+        optimizerConvention = OptimizerCells.convention(spec: spec)
+        tableHeadingRow = conventionsHeadingRow + 5 + (optimizerConvention == nil ? 0 : 1) + 1
         hasCost = spec.l2 > 0
+    }
+
+    /// The settings that are workbook names, in order (`learning_rate`, the optimizer's, `lambda_l2`).
+    var names: [String] {
+        settings.compactMap { if case .number(_, let n?, _) = $0.1 { return n } else { return nil } }
     }
 
     /// The row of a setting that became a workbook name.
@@ -150,7 +159,7 @@ extension OverviewPlan {
         cells.text(legendHeadingRow + 2, B, "orange", st.swatchOrange)
         cells.text(legendHeadingRow + 2, C, "the cells they are computed from", st.text)
         cells.text(legendHeadingRow + 3, B, "blue", st.swatchEditable)
-        cells.text(legendHeadingRow + 3, C, "inputs you may edit: the starting weights and biases on Step 1, the samples on Data, " + (hasCost ? "η and λ above" : "η above"), st.text)
+        cells.text(legendHeadingRow + 3, C, "inputs you may edit: the starting weights and biases on Step 1, the samples on Data, " + (optimizerConvention == nil ? (hasCost ? "η and λ above" : "η above") : (hasCost ? "η, λ and the optimizer's settings above" : "η and the optimizer's settings above")), st.text)
 
         cells.text(sheetsHeadingRow, B, "Sheets", st.heading)
         cells.link(sheetsHeadingRow + 1, B, toSheet: DataSheet.name, DataSheet.name, st.navigation)
@@ -181,12 +190,13 @@ extension OverviewPlan {
         }
 
         cells.text(conventionsHeadingRow, B, "Conventions", st.heading)
-        let conventions = [
-            "Values follow bptrace's contract: E = y − a, delta = dL/dz, grad_W = dL/dW, W_new = W − η·grad_W.",
-            "The tutorial's code writes d_output = E·slope (= −delta for half_sse) and adds lr·(…) in its updates: its updated weights are the same numbers.",
+        var conventions = [
+            "Values follow bptrace's contract: E = y − a, delta = dL/dz, grad_W = dL/dW, " + (optimizerConvention == nil ? "W_new = W − η·grad_W." : "W_new by the optimizer (last line)."),
+            "The tutorial's code writes d_output = E·slope (= −delta for half_sse) and adds lr·(…) in its updates: " + (optimizerConvention == nil ? "its updated weights are the same numbers." : "plain SGD, so this run's updated weights differ from it."),
             "The tutorial's Excel screenshots also multiply d_output by lr, which its code does not; bptrace follows the code.",
             "Numbers show \(o.decimals) decimal\(o.decimals == 1 ? "" : "s"); every cell stores the full value. Formulas read η from the name learning_rate" + (hasCost ? " and λ from lambda_l2." : "."),
         ]
+        if let line = optimizerConvention { conventions.append(line) }
         for (i, t) in conventions.enumerated() { cells.text(conventionsHeadingRow + 1 + i, B, t, st.text) }
 
         cells.text(tableHeadingRow, B, "Loss per step", st.heading)

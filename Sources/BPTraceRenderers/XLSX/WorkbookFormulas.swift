@@ -8,7 +8,11 @@ import Foundation
 /// per workbook.
 ///
 /// The learning rate and the L2 factor appear as the workbook names `learning_rate` and
-/// `lambda_l2`, which refer to editable cells of the Overview sheet.
+/// `lambda_l2`, which refer to editable cells of the Overview sheet; so do the optimizer's
+/// hyper-parameters (`momentum`, `rho`, `beta1`, `beta2`, `eps`, `weight_decay`) and its
+/// initial states (`vel_init`, … see `OptimizerCells`). t is the cell `OptimizerCells.stepNumberAddress`
+/// of each sheet. An optimizer's state reads its previous value from the same cell of the
+/// previous step sheet, so those formulas differ from sheet to sheet (`stateFormulas`).
 struct StepFormulas: Sendable {
     static let learningRateName = Hyper.learningRate.rawValue
     static let l2Name = Hyper.l2.rawValue
@@ -17,22 +21,32 @@ struct StepFormulas: Sendable {
     let formulas: [QuantityRef: [String]]
     /// Row-major formula text of each helper block (`HelperBlock`), by the block it serves.
     let helperFormulas: [QuantityRef: [String]]
+    /// The blocks whose formulas read the previous step's state (`Expr.previous`), in `formulas`
+    /// as on Step 1 (over the initial-state names).
+    let stateBlocks: [QuantityRef]
+    /// The hyper-parameters the formulas read (t included).
+    let hypersRead: Set<Hyper>
+    private let layout: StepSheetLayout
 
     /// See `ExcelPrinter.expLimit`: the sigmoid is `IF(-z>limit,0,1/(1+EXP(-z)))`.
     static let expLimit = ExcelPrinter.expLimit
 
     init(layout: StepSheetLayout) {
         let catalogue = Catalogue(spec: layout.spec)
-        let printer = StepFormulas.printer(layout: layout)
+        let printer = StepFormulas.printer(layout: layout, previousSheet: nil)
         var out: [QuantityRef: [String]] = [:]
         var helpers: [QuantityRef: [String]] = [:]
+        var state: [QuantityRef] = []
+        var hypers = Set<Hyper>()
         for ref in layout.order {
-            guard let e = catalogue.expression(of: ref), let target = layout.blocks[ref] else { continue }   // inputs
-            var cells: [String] = []
-            cells.reserveCapacity(target.rows * target.cols)
-            for r in 0..<target.rows { for c in 0..<target.cols { cells.append("=" + printer.formula(e, row: r, col: c)) } }
-            out[ref] = cells
+            guard let e = catalogue.expression(of: ref), layout.blocks[ref] != nil else { continue }   // inputs
+            out[ref] = StepFormulas.cells(of: ref, e, layout: layout, printer: printer)
+            if !OptimizerCells.previousReads(e).isEmpty { state.append(ref) }
+            hypers.formUnion(e.hypers)
         }
+        stateBlocks = state
+        hypersRead = hypers
+        self.layout = layout
         for (owner, h) in layout.helpers {
             guard let steps = catalogue.expression(of: owner)?.namedSteps else { continue }
             helpers[owner] = StepFormulas.helperCells(h, spec: layout.spec).map { cell in
@@ -45,8 +59,30 @@ struct StepFormulas: Sendable {
         helperFormulas = helpers
     }
 
-    /// The Excel printer over this layout's cells and helper cells.
-    static func printer(layout: StepSheetLayout) -> ExcelPrinter {
+    private static func cells(of ref: QuantityRef, _ e: Expr, layout: StepSheetLayout, printer: ExcelPrinter) -> [String] {
+        let target = layout[ref]
+        var cells: [String] = []
+        cells.reserveCapacity(target.rows * target.cols)
+        for r in 0..<target.rows { for c in 0..<target.cols { cells.append("=" + printer.formula(e, row: r, col: c)) } }
+        return cells
+    }
+
+    /// The formulas of the state blocks on a sheet whose previous step is the sheet named
+    /// `previousSheet`: each reads its previous value from the same cell there.
+    func stateFormulas(previousSheet: String) -> [QuantityRef: [String]] {
+        let catalogue = Catalogue(spec: layout.spec)
+        let printer = StepFormulas.printer(layout: layout, previousSheet: previousSheet)
+        var out: [QuantityRef: [String]] = [:]
+        for ref in stateBlocks {
+            guard let e = catalogue.expression(of: ref) else { continue }
+            out[ref] = StepFormulas.cells(of: ref, e, layout: layout, printer: printer)
+        }
+        return out
+    }
+
+    /// The Excel printer over this layout's cells and helper cells; the previous step's state is
+    /// the same cell of `previousSheet`, or with none (Step 1) the state's initial-value name.
+    static func printer(layout: StepSheetLayout, previousSheet: String? = nil) -> ExcelPrinter {
         // Helper cells by named step and index values ("e 0,3").
         var named: [String: (owner: QuantityRef, r: Int, c: Int)] = [:]
         for (owner, h) in layout.helpers {
@@ -72,6 +108,7 @@ struct StepFormulas: Sendable {
                 let from = a.block.address(a.r, a.c), to = z.block.address(z.r, z.c)
                 return from == to ? from : from + ":" + to
             },
+            hyperName: { $0 == .stepNumber ? OptimizerCells.stepNumberAddress : $0.rawValue },
             count: { dim in
                 guard let b = layout.blocks[dim.ref] else { return 0 }
                 switch dim {
@@ -79,7 +116,12 @@ struct StepFormulas: Sendable {
                 case .cols: return b.cols
                 }
             },
-            explicitTerms: StepSheetLayout.explicitTerms)
+            explicitTerms: StepSheetLayout.explicitTerms,
+            previous: { ref, r, c in
+                guard let sheet = previousSheet else { return OptimizerCells.initName(ref.quantity) }
+                guard let b = layout.blocks[ref], r >= 0, r < b.rows, c >= 0, c < b.cols else { return nil }
+                return A1.quotedSheet(sheet) + "!" + b.address(r, c)
+            })
     }
 
     /// Which named step of the catalogue each helper cell holds, row-major: a wide softmax's

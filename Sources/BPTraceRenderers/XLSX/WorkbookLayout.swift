@@ -265,11 +265,11 @@ struct StepSheetLayout: Sendable {
         case .err:
             if halfSSE { parts.append("tutorial: \(catalogue.tutorialName(of: ref)) = −err") }
             if spec.update == .immediate { parts.append("uses W_new (update: immediate)") }
-        case .WNew where halfSSE:
+        case .WNew where halfSSE && spec.optimizer.isSGD:   // the tutorial updates by plain SGD
             let l = ref.layer
             let prev = l == 1 ? "X" : catalogue.tutorialName(of: QuantityRef(.a, l - 1))
             parts.append("tutorial: \(catalogue.tutorialName(of: QuantityRef(.W, l))) += \(prev)ᵀ·\(catalogue.tutorialName(of: QuantityRef(.delta, l)))·lr (same values)")
-        case .bNew where halfSSE && spec.updateBiases:
+        case .bNew where halfSSE && spec.updateBiases && spec.optimizer.isSGD:
             let l = ref.layer
             parts.append("tutorial: \(catalogue.tutorialName(of: QuantityRef(.b, l))) += Σ \(catalogue.tutorialName(of: QuantityRef(.delta, l)))·lr (same values)")
         case .loss where spec.loss == .crossEntropy:

@@ -46,6 +46,8 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     private var requestedSteps = 0
     private var columnLabels: [QuantityRef: [String]] = [:]
     private var fixedRowLabels: [QuantityRef: [String]] = [:]
+    /// t's cell formats (plain, orange) when the formulas read t (Adam, AdamW).
+    private var stepNumberFormats: (plain: XLSXWorkbook.Format, orange: XLSXWorkbook.Format)? = nil
 
     private var pending: [QuantityRef: Matrix] = [:]
     private var pendingStep = 0
@@ -99,11 +101,13 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         overview = try book.addSheet(named: OverviewPlan.sheetName)
         let dataSheet = try book.addSheet(named: DataSheet.name)
         try data.write(to: book, dataSheet, styles: styles, names: names)
-        for name in [StepFormulas.learningRateName, StepFormulas.l2Name] {
+        // η, λ and the optimizer's settings, in the Overview's order.
+        for name in overviewPlan.names {
             if let r = overviewPlan.row(ofName: name) {
                 try book.defineName(name, refersTo: "=\(OverviewPlan.sheetName)!\(A1.absolute(r, OverviewPlan.valueCol))")
             }
         }
+        if formulas.hypersRead.contains(.stepNumber) { stepNumberFormats = OptimizerCells.formats(book) }
         spool = try LossSpool(hasCost: spec.l2 > 0)
         deltaSpool = DeltaSizes.applies(to: spec) ? try LossSpool(stride: spec.depth) : nil
         makeLabels()
@@ -194,7 +198,6 @@ public final class WorkbookWriter: TraceSink, RunNotes {
                 columnLabels[ref] = neurons(l)
                 fixedRowLabels[ref] = [ref.quantity.rawValue]
             case .velW, .sqW, .mW, .vW, .mHatW, .vHatW:
-                // Optimizer state (the workbook does not render non-SGD runs yet).
                 columnLabels[ref] = neurons(l)
                 fixedRowLabels[ref] = neurons(l - 1)
             case .velB, .sqB, .mB, .vB, .mHatB, .vHatB:
@@ -211,6 +214,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         if catalogue.descriptor(of: ref).perSample { return "sample" }
         switch ref.quantity {
         case .W, .gradW, .WNew: return "from \\ to"
+        case let q where q.optimizerStateOfWeights == true: return "from \\ to"
         default: return ""
         }
     }
@@ -235,6 +239,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             yellow = Set(layout.order.filter { catalogue.stage(of: $0) == stage })
             for ref in yellow { for op in catalogue.operands(of: ref) where !yellow.contains(op) { orange.insert(op) } }
         }
+        let state = OptimizerSheetState(formulas: formulas, catalogue: catalogue, step: s, sheetsLimit: options.sheetsLimit, yellow: yellow)
 
         // Title, navigation and explanation (frozen).
         cells.height(0, 20)
@@ -251,7 +256,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             }
             let source = s == 1 ? "Blue cells are inputs you may edit (the starting weights and biases here, the samples on Data)"
                                 : "W and b are Step \(s - 1)'s updated weights and biases"
-            cells.text(2, 1, "Every computed number is a formula over the cells it comes from. \(source); x and y are \(batchText) of Data.", st.info)
+            cells.text(2, 1, "Every computed number is a formula over the cells it comes from. \(source); x and y are \(batchText) of Data." + state.stepSheetNote, st.info)
         case .walkthrough(let stage):
             cells.text(0, 1, "Step \(s) · stage \(stage.rawValue) of 12: \(stage.title)", st.sheetTitle)
             if let prev = Stage(rawValue: stage.rawValue - 1) {
@@ -267,7 +272,13 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             if let first = layout.order.first(where: { yellow.contains($0) && formulas.formulas[$0] != nil }) {
                 line += " For example \(layout[first].address(0, 0)) " + formulas.formulas[first]![0]
             }
+            line += state.walkthroughNote
             cells.text(2, 1, line, st.info)
+        }
+
+        if let f = stepNumberFormats {
+            cells.text(OptimizerCells.stepNumberRow, OptimizerCells.stepNumberLabelCol, OptimizerCells.stepNumberLabel, st.label)
+            cells.number(OptimizerCells.stepNumberRow, OptimizerCells.stepNumberCol, Double(s), state.stepNumberIsOperand ? f.orange : f.plain)
         }
 
         for band in layout.bands {
@@ -310,7 +321,12 @@ public final class WorkbookWriter: TraceSink, RunNotes {
                                 cells.number(row, col, v, st.number(fill, for: v))
                             }
                         default:
-                            cells.formula(row, col, formulas.formulas[ref]![i * b.cols + j], v, st.number(fill, for: v))
+                            if state.asNumbers.contains(ref) {
+                                cells.number(row, col, v, st.number(fill, for: v))
+                            } else {
+                                let f = state.formulas[ref] ?? formulas.formulas[ref]!
+                                cells.formula(row, col, f[i * b.cols + j], v, st.number(fill, for: v))
+                            }
                         }
                     }
                 }
