@@ -73,12 +73,13 @@ struct WorkbookGnumericTests {
     /// No formula of any step sheet (helper cells included) puts an array expression inside
     /// a function: SUM, SUMPRODUCT, SUMSQ, SUMXMY2, MMULT and MAX take plain ranges, and no
     /// other function or operator sees a range.
-    @Test(arguments: Presets.names + WorkbookTestSupport.customNames + WorkbookTestSupport.extremeNames)
+    @Test(arguments: Presets.names + WorkbookTestSupport.customNames + WorkbookTestSupport.extremeNames + WorkbookTestSupport.optimizerNames)
     func formulasUseNoArrayExpressions(specName: String) throws {
         let spec = try S.spec(named: specName)
         let layout = try StepSheetLayout(spec: spec, decimals: 3)
         let f = StepFormulas(layout: layout)
         let all = Array(f.formulas.values.joined()) + Array(f.helperFormulas.values.joined())
+            + Array(f.stateFormulas(previousSheet: "Step 1").values.joined())
         #expect(!all.isEmpty)
         for formula in all {
             #expect(WorkbookGnumericTests.arrayExpressions(in: formula).isEmpty, "\(specName): \(formula)")

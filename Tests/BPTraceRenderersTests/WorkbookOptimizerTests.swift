@@ -78,6 +78,26 @@ struct WorkbookOptimizerTests {
         #expect(OptimizerCells.stepNumberAddress == "$K$1")
     }
 
+    /// A walkthrough past `--sheets-limit` + 1 has no previous step sheet: its state blocks
+    /// are the engine's numbers (as its W and b are), its m̂ still a formula, and its note says so.
+    @Test func aWalkthroughWithoutAPreviousSheetShowsTheStateAsNumbers() throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spec = try S.spec(named: "adam-full")
+        var options = RenderOptions()
+        options.walkthroughStep = 3
+        options.sheetsLimit = 1
+        let w = try S.writeWorkbook(spec, steps: 3, options: options, in: dir)
+        let layout = try StepSheetLayout(spec: spec, decimals: 3)
+        let name = WorkbookWriter.walkthroughName(step: 3, stage: .updateWeights)
+        let sheet = try #require(S.readFills(w.path, sheets: [name]).dump[name])
+        let m = layout[QuantityRef(.mW, 1)].address(0, 0), mHat = layout[QuantityRef(.mHatW, 1)].address(0, 0)
+        #expect(sheet.numbers[m] != nil && sheet.formulas[m] == nil, "\(name)!\(m) should be a number")
+        #expect(sheet.formulas[mHat]?.contains("$K$1") == true)
+        #expect(sheet.numbers["K1"] == 3)
+        #expect(sheet.texts["B3"]?.contains("no sheet (--sheets-limit)") == true, "\(sheet.texts["B3"] ?? "-")")
+    }
+
     /// The Overview's names: the hyper-parameters the formulas read and the initial states,
     /// none of which Excel could read as a cell address (A1 or R1C1) or a function.
     @Test(arguments: WorkbookTestSupport.optimizerNames)
