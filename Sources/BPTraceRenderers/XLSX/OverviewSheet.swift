@@ -1,7 +1,8 @@
 import BPTrace
 
 /// The Overview sheet: the network's settings (η and λ as editable cells named
-/// `learning_rate` and `lambda_l2`), the colour legend, links to the other sheets, the sign
+/// `learning_rate` and `lambda_l2`; an optimizer's hyper-parameters and initial states, see
+/// `OptimizerCells`), the colour legend, links to the other sheets, the sign
 /// conventions, and a table and line chart of the loss of every step.
 ///
 /// Its rows are fixed when the run begins (so the names can point at η and λ), and it is

@@ -15,6 +15,10 @@ import BPTrace
 ///   are numbers (editable); step s+1's W and b are formulas on step s's W_new and b_new, so
 ///   the sheets form one live model. Later steps appear in the Overview table only (every
 ///   step up to 100,000 steps; beyond, every k-th step and the last, about 100,000 rows).
+/// - **Optimizers** other than SGD (issue 11): each step sheet has the state blocks in the update
+///   bands, each state cell a formula over the same cell of the previous step sheet (Step 1:
+///   the Overview's `vel_init` … `v_init`), hyper-parameters as Overview names, t in K1
+///   (`OptimizerCells`, `OptimizerSheetState`).
 /// - Excel's limits hold for any run: at most 1,048,576 rows and 16,384 columns per sheet
 ///   (a network or batch too large for one step sheet is refused before training, with a
 ///   pointer to `--format csv`), sheet names of at most 31 characters, unique.
