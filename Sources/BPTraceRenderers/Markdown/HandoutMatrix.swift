@@ -24,7 +24,7 @@ extension HandoutStepWriter {
         case .loss: return HandoutStepWriter.Etotal
         case .cost: return LaTeXPrinter.symbol(ref)
         case .b, .gradB, .bNew: return LaTeXPrinter.symbol(ref) + "_{j}"
-        default: return LaTeXPrinter.symbol(ref) + "_{i,j}"
+        default: return LaTeXPrinter.element(ref, ref.quantity.optimizerStateOfWeights == false ? "j" : "i,j")
         }
     }
 
@@ -78,7 +78,11 @@ extension HandoutStepWriter {
 
     mutating func matrixBackward() {
         heading("### The backward pass")
-        text("Here $f'^{(l)}$ is the slope of layer $l$'s activation, $\\delta^{(l)}$ its delta ($\\partial \(HandoutStepWriter.Etotal) / \\partial z^{(l)}$), $e^{(l)}$ the error sent back to it ($\\partial \(HandoutStepWriter.Etotal) / \\partial a^{(l)}$), $\\nabla W^{(l)}$ and $\\nabla b^{(l)}$ the gradients of \(spec.l2 > 0 ? "the cost $C$" : "the total error"), $W'^{(l)}$ and $b'^{(l)}$ the new weights and biases. " + updateRuleSentence())
+        let here = "Here $f'^{(l)}$ is the slope of layer $l$'s activation, $\\delta^{(l)}$ its delta ($\\partial \(HandoutStepWriter.Etotal) / \\partial z^{(l)}$), $e^{(l)}$ the error sent back to it ($\\partial \(HandoutStepWriter.Etotal) / \\partial a^{(l)}$), $\\nabla W^{(l)}$ and $\\nabla b^{(l)}$ the gradients of \(spec.l2 > 0 ? "the cost $C$" : "the total error"), $W'^{(l)}$ and $b'^{(l)}$ the new weights and biases."
+        if spec.optimizer.isSGD { text(here + " " + updateRuleSentence()) } else {
+            text(here + " The optimizer's state of a layer's weights is written like theirs, $m^{(l)}_{W}$ with $m^{(l)}_{W,i,j}$ the state of $W^{(l)}_{i,j}$; the superscript $(t-1)$ marks the previous step's state.")
+            updateRule()
+        }
         if L >= 2 { text(updateOrderSentence(detailed: false)) }
         for l in stride(from: L, through: 1, by: -1) {
             heading("#### \(layerTitle(l))")
@@ -86,10 +90,11 @@ extension HandoutStepWriter {
             if l < L { matrixEq(QuantityRef(.err, l)) }
             matrixEq(QuantityRef(.delta, l))
             matrixEq(QuantityRef(.gradW, l))
+            matrixState(l, weights: true)
             matrixEq(QuantityRef(.WNew, l))
             if spec.bias {
                 matrixEq(QuantityRef(.gradB, l))
-                if spec.updateBiases { matrixEq(QuantityRef(.bNew, l)) }
+                if spec.updateBiases { matrixState(l, weights: false); matrixEq(QuantityRef(.bNew, l)) }
             }
         }
     }

@@ -133,7 +133,9 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         case .cost: pendingLoss = (pendingLoss?.0 ?? .nan, block.matrix[0, 0])
         default: break
         }
+        // The optimizer's state is kept from every step: the next step's derivation reads it.
         let keepForEnd = block.quantity == .x || block.quantity == .y || block.quantity == .WNew || block.quantity == .bNew
+            || block.quantity.optimizerStateOfWeights != nil
         if currentDerived || keepForEnd {
             current!.blocks[QuantityRef(block.quantity, block.layer)] = block.matrix
         }
@@ -196,6 +198,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         if let x = c[.x, 0], let y = c[.y, spec.depth] { lastBatch = (x, y) }
         lastParametersAfter = c.blocks.filter { $0.key.quantity == .WNew || $0.key.quantity == .bNew }
         lastStepNumber = c.step
+        let previousState = lastState
+        lastState = c.blocks.filter { $0.key.quantity.optimizerStateOfWeights != nil }
         guard derived.contains(c.step) else { return }
         let L = spec.depth
         let rows = spec.batch.indices(step: c.step, count: spec.data.count)
@@ -209,7 +213,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
                                                title: NetworkDiagram.labelsEdges(spec) ? "\(spec.name): weights before → after step \(c.step)" : "\(spec.name): weights at the start of step \(c.step)", decimals: fmt.decimals).render())
         if isFirst { firstPictureWritten = true; startParameters = before }
         var writer = HandoutStepWriter(spec: spec, names: names, fmt: fmt, layout: layout, detail: detail, blocks: c, rows: rows,
-                                       picture: isFirst ? nil : "\(figuresName)/\(figure)")
+                                       picture: isFirst ? nil : "\(figuresName)/\(figure)", previousState: previousState)
         try file.write(writer.render(firstPictureNote: isFirst) + "\n")
         if isFirst, let cell = options.handoutGraph {
             do {
@@ -223,6 +227,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     }
 
     private var lastStepNumber = 0
+    /// The optimizer's state after the last finished step (`Expr.previous` of the next one).
+    private var lastState: [QuantityRef: Matrix] = [:]
 
     /// Steps whose loss is kept: every step of short runs; otherwise a curve sample every
     /// `curveStride` steps and the table's steps.
@@ -280,6 +286,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
                 ? "simultaneous: every gradient uses the weights as they were at the start of the step."
                 : "immediate: the error sent back to a hidden layer uses the output-side weights already updated in this step."))
         }
+        if let line = HandoutOptimizer.settingsLine(s, fmt) { out.append(line) }
         if !s.bias { out.append("- Biases: none (the network has no bias terms).") } else {
             out.append("- Biases: " + (s.updateBiases ? "trained like the weights." : "fixed (not trained), as in the post."))
         }
@@ -306,6 +313,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
             out.append("- Data: \(s.data.count) sample\(s.data.count > 1 ? "s" : "") of \(s.layers[0]) inputs and \(s.layers[L]) targets" + (s.data.csvPath.map { " from \(HandoutEscape.markdown($0))" } ?? "") + ".")
         }
         out.append("")
+        if let words = HandoutOptimizer.explanation(s) { out += [words, ""] }
         return out.joined(separator: "\n") + "\n"
     }
 
