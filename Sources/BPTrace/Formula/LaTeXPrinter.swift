@@ -162,7 +162,12 @@ public struct LaTeXPrinter: Sendable {
             return Out(text: wrap(print(a, env), below: .power) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
         case .div(let a, let b): return Out(text: "\\frac{\(print(a, env).text)}{\(print(b, env).text)}", p: .atom)
         case .neg(let a): return Out(text: "-" + wrap(print(a, env), below: .power), p: .unary)
-        case .square(let a): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{2}", p: .power)
+        case .square(let a):
+            // A fraction squared (a division, or a cell named `\frac{∂E}{∂w}`) in parentheses:
+            // `\left(\frac{a}{b}\right)^{2}`, not a 2 beside the bar.
+            let inner = print(a, env)
+            if inner.text.hasPrefix("\\frac") { return Out(text: "{\\left(" + inner.text + "\\right)}^{2}", p: .power) }
+            return Out(text: "{" + wrap(inner, below: .atom) + "}^{2}", p: .power)
         case .apply(let f, let a):
             let x = print(a, env).text
             switch f {

@@ -4,7 +4,10 @@ import BPTrace
 /// the catalogue writes it, then the whole block as a bmatrix.
 extension HandoutStepWriter {
     /// A bmatrix of `m`, eliding the middle rows/columns of matrices larger than 8 x 8.
-    func bmatrix(_ m: Matrix) -> String {
+    func bmatrix(_ m: Matrix) -> String { HandoutStepWriter.bmatrix(m, fmt) }
+
+    static func bmatrix(_ m: Matrix, _ fmt: HandoutNumberFormat) -> String {
+        func n(_ v: Double) -> String { fmt.tex(v) }
         func pick(_ n: Int) -> [Int?] { n <= 8 ? (0..<n).map { Optional($0) } : [0, 1, 2, nil, n - 3, n - 2, n - 1] }
         let rs = pick(m.rows), cs = pick(m.cols)
         let lines = rs.map { r -> String in
@@ -91,10 +94,13 @@ extension HandoutStepWriter {
             matrixEq(QuantityRef(.delta, l))
             matrixEq(QuantityRef(.gradW, l))
             matrixState(l, weights: true)
-            matrixEq(QuantityRef(.WNew, l))
+            matrixEq(QuantityRef(.WNew, l), operands: spec.optimizer.isSGD ? nil : blockNumbers(QuantityRef(.WNew, l)))
             if spec.bias {
                 matrixEq(QuantityRef(.gradB, l))
-                if spec.updateBiases { matrixState(l, weights: false); matrixEq(QuantityRef(.bNew, l)) }
+                if spec.updateBiases {
+                    matrixState(l, weights: false)
+                    matrixEq(QuantityRef(.bNew, l), operands: spec.optimizer.isSGD ? nil : blockNumbers(QuantityRef(.bNew, l)))
+                }
             }
         }
     }

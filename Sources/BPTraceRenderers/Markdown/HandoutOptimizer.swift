@@ -38,6 +38,26 @@ extension HandoutStepWriter {
     /// `--detail matrix`: the optimizer's state of layer l's weights or biases, each block with
     /// its formula, as the gradients are shown.
     mutating func matrixState(_ l: Int, weights: Bool) {
-        for q in spec.optimizer.stateQuantities(weights: weights) { matrixEq(QuantityRef(q, l)) }
+        for q in spec.optimizer.stateQuantities(weights: weights) {
+            let ref = QuantityRef(q, l)
+            matrixEq(ref, operands: blockNumbers(ref))
+        }
+    }
+
+    /// The catalogue's formula of `ref` with whole blocks put in (element by element): each cell
+    /// as its block's bmatrix, the previous state as the step before's (zeros at step 1), the
+    /// hyper-parameters and t as numbers.
+    func blockNumbers(_ ref: QuantityRef) -> String? {
+        guard let e = Catalogue(spec: spec).expression(of: ref) else { return nil }
+        let blocks = d, before = previousState, f = fmt, t = d.step, s = spec
+        let show: @Sendable (Matrix) -> String = { m in HandoutStepWriter.bmatrix(m, f) }
+        let printer = LaTeXPrinter(mode: .cells { r, _, _ in show(blocks.matrix(r.quantity, r.layer)) },
+                                   hyper: { StepDerivation.exact($0.value(in: s, step: t), f.tex) },
+                                   branch: { _, _ in false },
+                                   previous: { r, _, _ in
+                                       let now = blocks.matrix(r.quantity, r.layer)
+                                       return show(before[r] ?? Matrix(rows: now.rows, cols: now.cols))
+                                   })
+        return printer.latex(StepDerivation.squares(e))
     }
 }
