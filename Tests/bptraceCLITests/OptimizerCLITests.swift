@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Optimizers through the command line: CSV traces the state; the workbook and the handout
-/// refuse a non-SGD optimizer (exit 64, nothing written); a bad optimizer exits 65 with its key.
+/// Optimizers through the command line: CSV traces the state and the handout derives it; the
+/// workbook refuses a non-SGD optimizer (exit 64, nothing written); a bad optimizer exits 65 with its key.
 @Suite struct OptimizerCLITests {
     static func write(_ optimizer: String, in dir: String) throws {
         try """
@@ -36,15 +36,29 @@ import Testing
         #expect(summary.hasSuffix(" 0 failed") && (Int(summary.split(separator: " ")[0]) ?? 0) >= 60, "\(summary)")
     }
 
-    @Test(arguments: ["xlsx", "md", "csv,xlsx"])
-    func workbookAndHandoutRefuseOtherOptimizers(_ format: String) throws {
+    @Test(arguments: ["xlsx", "csv,xlsx", "md,xlsx"])
+    func workbookRefusesOtherOptimizers(_ format: String) throws {
         let dir = try CLI.scratch("optimizer")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write("{\"name\": \"momentum\", \"momentum\": 0.5}", in: dir)
         let r = try CLI.run(["run", "--spec", "opt.json", "--format", format, "--out", "."], in: dir)
         #expect(r.status == 64)
-        #expect(r.stderr.contains("momentum") && r.stderr.contains("--format csv"), "\(r.stderr)")
+        #expect(r.stderr.contains("momentum") && r.stderr.contains("--format csv") && r.stderr.contains("workbook"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["opt.json"], "no output is written")
+    }
+
+    /// The handout derives every optimizer (it refused them before the handout increment).
+    @Test(arguments: ["momentum", "adam"])
+    func handoutDerivesOtherOptimizers(_ name: String) throws {
+        let dir = try CLI.scratch("optimizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("\"\(name)\"", in: dir)
+        let r = try CLI.run(["run", "--spec", "opt.json", "--format", "md", "--steps", "2", "--handout-steps", "2", "--detail", "full", "--out", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOfFile: dir + "/opt.md", encoding: .utf8)
+        let state = name == "adam" ? "\\hat{m}_{w_{5}}" : "\\mathrm{vel}_{w_{5}}"
+        #expect(md.contains("$$\(state) = ") || md.contains("$$\\begin{aligned}\(state) &= "), "the state line of w5")
+        #expect(md.contains("^{(t-1)}") && md.contains("**The optimizer's symbols.**"))
     }
 
     @Test func badOptimizerExits65WithTheKeyPath() throws {
