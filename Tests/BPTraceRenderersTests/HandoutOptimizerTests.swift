@@ -151,7 +151,7 @@ import Testing
         let step2 = try #require(Self.steps(text)[2])
         let fmt = HandoutNumberFormat(decimals: 6)
         let m = try #require(step2.split(separator: "\n").first { $0.hasPrefix("$$") && $0.contains("m^{(2)}_{W,i,j} &= \\beta_1") || $0.hasPrefix("$$m^{(2)}_{W,i,j} = ") })
-        #expect(m.contains("{m^{(2)}_{W,i,j}}^{(t-1)}"))
+        #expect(m.contains("m^{(2)\\,(t-1)}_{W,i,j}"))
         // The previous step's m, then this step's m, as bmatrix entries.
         #expect(m.contains("0.9 \\cdot \\begin{bmatrix}\(fmt.tex(try #require(csv["1,2,m_W,1,1"])))"), "\(m)")
         #expect(m.contains("\\begin{bmatrix}\(fmt.tex(try #require(csv["2,2,m_W,1,1"])))"), "\(m)")
@@ -162,7 +162,7 @@ import Testing
     func stateSymbols() throws {
         let c = Catalogue(spec: try Self.spec(.adam(beta1: 0.9, beta2: 0.999, eps: 1e-8)))
         let m = try #require(c.expression(of: QuantityRef(.mW, 2)))
-        #expect(LaTeXPrinter().latex(m) == "\\beta_1 \\cdot {m^{(2)}_{W,i,j}}^{(t-1)} + \\left(1 - \\beta_1\\right) \\cdot \\nabla W^{(2)}_{i,j}")
+        #expect(LaTeXPrinter().latex(m) == "\\beta_1 \\cdot m^{(2)\\,(t-1)}_{W,i,j} + \\left(1 - \\beta_1\\right) \\cdot \\nabla W^{(2)}_{i,j}")
         #expect(LaTeXPrinter.symbol(QuantityRef(.vHatB, 1)) == "\\hat{v}^{(1)}_{b}")
         #expect(LaTeXPrinter.element(QuantityRef(.velW, 1), "i,j") == "\\mathrm{vel}^{(1)}_{W,i,j}")
     }

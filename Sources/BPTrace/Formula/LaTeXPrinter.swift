@@ -83,12 +83,14 @@ public struct LaTeXPrinter: Sendable {
     }
 
     /// The symbol of an element of `ref` at the indices `at` (`W^{(2)}_{i,j}`); a state keeps
-    /// its parameter and the indices in one subscript (`m^{(2)}_{W,i,j}`, block `m^{(2)}_{W}`).
-    public static func element(_ ref: QuantityRef, _ at: String?) -> String {
+    /// its parameter and the indices in one subscript (`m^{(2)}_{W,i,j}`, block `m^{(2)}_{W}`),
+    /// and its previous step's value adds `(t-1)` to the superscript (`m^{(2)\,(t-1)}_{W,i,j}`).
+    public static func element(_ ref: QuantityRef, _ at: String?, previous: Bool = false) -> String {
         guard let letter = stateLetter(ref.quantity), let weights = ref.quantity.optimizerStateOfWeights else {
-            return at.map { "\(symbol(ref))_{\($0)}" } ?? symbol(ref)
+            let s = at.map { "\(symbol(ref))_{\($0)}" } ?? symbol(ref)
+            return previous ? "{\(s)}\(previousMark)" : s
         }
-        return "\(letter)^{(\(ref.layer))}_{\(weights ? "W" : "b")\(at.map { ",\($0)" } ?? "")}"
+        return "\(letter)^{(\(ref.layer))\(previous ? "\\," + previousMark.dropFirst(2).dropLast() : "")}_{\(weights ? "W" : "b")\(at.map { ",\($0)" } ?? "")}"
     }
 
     /// The general formula (symbolic mode) or the formula of cell (row, col) (cells mode).
@@ -147,7 +149,7 @@ public struct LaTeXPrinter: Sendable {
             switch mode {
             case .symbolic:
                 let at = ref.quantity.optimizerStateOfWeights == false ? index(c) : "\(index(r)),\(index(c))"
-                return Out(text: "{\(LaTeXPrinter.element(ref, at))}\(LaTeXPrinter.previousMark)", p: .atom)
+                return Out(text: LaTeXPrinter.element(ref, at, previous: true), p: .atom)
             case .cells(let name):
                 if let previous { return leafOut(previous(ref, env[r], env[c])) }
                 return leafOut("{" + name(ref, env[r], env[c]) + "}" + LaTeXPrinter.previousMark)

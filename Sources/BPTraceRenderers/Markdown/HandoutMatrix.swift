@@ -83,7 +83,10 @@ extension HandoutStepWriter {
         heading("### The backward pass")
         let here = "Here $f'^{(l)}$ is the slope of layer $l$'s activation, $\\delta^{(l)}$ its delta ($\\partial \(HandoutStepWriter.Etotal) / \\partial z^{(l)}$), $e^{(l)}$ the error sent back to it ($\\partial \(HandoutStepWriter.Etotal) / \\partial a^{(l)}$), $\\nabla W^{(l)}$ and $\\nabla b^{(l)}$ the gradients of \(spec.l2 > 0 ? "the cost $C$" : "the total error"), $W'^{(l)}$ and $b'^{(l)}$ the new weights and biases."
         if spec.optimizer.isSGD { text(here + " " + updateRuleSentence()) } else {
-            text(here + " The optimizer's state of a layer's weights is written like theirs, $m^{(l)}_{W}$ with $m^{(l)}_{W,i,j}$ the state of $W^{(l)}_{i,j}$; the superscript $(t-1)$ marks the previous step's state.")
+            let state = QuantityRef(spec.optimizer.stateQuantities(weights: true)[0], 0)
+            let block = LaTeXPrinter.element(state, nil).replacingOccurrences(of: "(0)", with: "(l)")
+            let one = LaTeXPrinter.element(state, "i,j").replacingOccurrences(of: "(0)", with: "(l)")
+            text(here + " The optimizer's state of a layer's weights is written like them, $\(block)$ with $\(one)$ the state of $W^{(l)}_{i,j}$ (of the biases with $b$ in place of $W$); $(t-1)$ in its superscript marks the previous step's state.")
             updateRule()
         }
         if L >= 2 { text(updateOrderSentence(detailed: false)) }
