@@ -24,10 +24,10 @@ import Testing
     ]
 
     /// The handout (steps 1-3 derived) and the CSV trace of 3 steps of `spec`.
-    static func run(_ spec: NetworkSpec, detail: HandoutDetail = .full) throws -> (text: String, path: String, csv: [String: Double]) {
+    static func run(_ spec: NetworkSpec, detail: HandoutDetail = .full, derived: [Int] = [1, 2, 3]) throws -> (text: String, path: String, csv: [String: Double]) {
         let folder = try HandoutSupport.freshFolder(spec.name)
         let md = folder + "/\(spec.name).md", csvPath = folder + "/\(spec.name).csv"
-        let handout = try MarkdownHandoutWriter(destination: md, overwrite: false, options: HandoutSupport.options(detail: detail, steps: [1, 2, 3]))
+        let handout = try MarkdownHandoutWriter(destination: md, overwrite: false, options: HandoutSupport.options(detail: detail, steps: derived))
         let trace = CSVTraceWriter(file: try OutputFile(destination: csvPath, overwrite: false))
         try TraceRunner.run(spec: spec, steps: 3, sinks: [handout, trace])
         var csv: [String: Double] = [:]
@@ -113,6 +113,15 @@ import Testing
         // The words once, the settings with the hyper-parameters.
         #expect(text.components(separatedBy: "**The optimizer's symbols.**").count == 2)
         #expect(text.contains("- Optimizer: ") && text.contains("(`\(optimizer.name)`)"))
+    }
+
+    @Test("a derived step after steps that are not derived reads the state the step before left (kept while streaming)")
+    func previousStateOfAStepNotDerived() throws {
+        let (text, _, csv) = try Self.run(try Self.spec(.momentum(mu: 0.9)), derived: [3])
+        #expect(Self.steps(text).keys.sorted() == [3])
+        let eq = try #require(HandoutSupport.equations(text).first { $0.lhs == "\\mathrm{vel}_{w_{5}}" })
+        let before = HandoutNumberFormat(decimals: 9).tex(try #require(csv["2,2,vel_W,1,1"]))
+        #expect(eq.parts[1].hasPrefix("0.9 \\cdot \(before) + "), "\(eq.line)")
     }
 
     @Test("Adam's first step moves each weight by about η against its gradient (m̂ = g, v̂ = g² at t = 1)")
