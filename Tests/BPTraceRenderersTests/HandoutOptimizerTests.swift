@@ -176,6 +176,16 @@ import Testing
         #expect(LaTeXPrinter.element(QuantityRef(.velW, 1), "i,j") == "\\mathrm{vel}^{(1)}_{W,i,j}")
     }
 
+    @Test("hyper-parameters print exactly: at the handout's decimals when exact, small ones in powers of ten")
+    func hyperParameterNumbers() {
+        let six = HandoutNumberFormat(decimals: 6)
+        #expect(StepDerivation.exact(0.999, six.tex) == "0.999")
+        #expect(StepDerivation.exact(1e-8, six.tex) == "10^{-8}")
+        #expect(StepDerivation.exact(3.5e-7, HandoutNumberFormat(decimals: 9).tex) == "3.5 \\times 10^{-7}")
+        #expect(StepDerivation.exact(0.12345678, six.tex) == "0.12345678")
+        #expect(StepDerivation.exact(0, six.tex) == "0")
+    }
+
     @Test("an SGD handout has no optimizer words")
     func sgdHasNoOptimizerText() throws {
         let (text, _) = try HandoutSupport.handout(preset: "mazur-2015")

@@ -47,12 +47,12 @@ extension StepDerivation {
     }
 
     /// A hyper-parameter's value as LaTeX: `rounded` (the handout's decimals) when it reads back
-    /// as the same number, else the shortest form that does (`1 \times 10^{-8}` for ε = 1e-8,
-    /// which 9 decimals would print as 0.00000001 but 6 as 0).
+    /// as the same number and is not below 10^-4, else the shortest exact form in powers of ten
+    /// (ε = 1e-8 as `10^{-8}`, which 9 decimals would print as 0.00000001 and 6 as 0).
     public static func exact(_ v: Double, _ rounded: (Double) -> String) -> String {
         let t = rounded(v)
-        if Double(t) == v || !v.isFinite { return t }
-        let s = "\(v)"
+        if !v.isFinite || Double(t) == v && (v == 0 || abs(v) >= 1e-4) { return t }
+        let s = "\(v)"   // Swift's shortest exact form: exponential below 10^-4 (`1e-08`)
         guard let e = s.firstIndex(of: "e") else { return s }
         let mantissa = String(s[..<e]), power = Int(s[s.index(after: e)...]) ?? 0
         let m = mantissa.hasSuffix(".0") ? String(mantissa.dropLast(2)) : mantissa
