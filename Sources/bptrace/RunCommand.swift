@@ -91,11 +91,6 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let netSpec = try source.load()
         let formats = format.formats
-        if !netSpec.optimizer.isSGD, formats.contains(.md) {
-            // The CSV trace and the workbook render every optimizer; the handout SGD only.
-            printError("--format md: the handout does not support the optimizer \"\(netSpec.optimizer.name)\" yet (only \"sgd\"); --format csv or xlsx traces it in full, and the handout comes next")
-            throw Exit.usage
-        }
         var options = RenderOptions()
         options.decimals = decimals ?? 3
         options.handoutDecimals = decimals

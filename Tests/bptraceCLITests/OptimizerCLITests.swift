@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Optimizers through the command line: CSV and the workbook trace the state; the handout
-/// refuses a non-SGD optimizer (exit 64, nothing written); a bad optimizer exits 65 with its key.
+/// Optimizers through the command line: CSV and the workbook trace the state and the handout
+/// derives it; a bad optimizer exits 65 with its key.
 @Suite struct OptimizerCLITests {
     static func write(_ optimizer: String, in dir: String) throws {
         try """
@@ -36,19 +36,8 @@ import Testing
         #expect(summary.hasSuffix(" 0 failed") && (Int(summary.split(separator: " ")[0]) ?? 0) >= 60, "\(summary)")
     }
 
-    /// The workbook renders every optimizer (issue 11); the handout still refuses them.
-    @Test(arguments: ["md", "csv,md", "xlsx,md"])
-    func handoutRefusesOtherOptimizers(_ format: String) throws {
-        let dir = try CLI.scratch("optimizer")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.write("{\"name\": \"momentum\", \"momentum\": 0.5}", in: dir)
-        let r = try CLI.run(["run", "--spec", "opt.json", "--format", format, "--out", "."], in: dir)
-        #expect(r.status == 64)
-        #expect(r.stderr.contains("momentum") && r.stderr.contains("handout") && r.stderr.contains("--format csv or xlsx"), "\(r.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["opt.json"], "no output is written")
-    }
-
-    @Test(arguments: ["xlsx", "csv,xlsx"])
+    /// The workbook renders every optimizer, alone or with the CSV and the handout.
+    @Test(arguments: ["xlsx", "csv,xlsx", "csv,xlsx,md"])
     func workbookRendersOtherOptimizers(_ format: String) throws {
         let dir = try CLI.scratch("optimizer")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -56,9 +45,24 @@ import Testing
         let r = try CLI.run(["run", "--spec", "opt.json", "--format", format, "--steps", "3", "--out", "."], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-        #expect(files == (format == "xlsx" ? ["opt.json", "opt.xlsx"] : ["opt.csv", "opt.json", "opt.xlsx"]))
+        let expected = ["opt.json"] + format.split(separator: ",").flatMap { $0 == "md" ? ["opt-figures", "opt.md"] : ["opt.\($0)"] }
+        #expect(files == expected.sorted())
         let size = (try FileManager.default.attributesOfItem(atPath: dir + "/opt.xlsx")[.size] as? Int) ?? 0
         #expect(size > 10_000)
+    }
+
+    /// The handout derives every optimizer (it refused them before the handout increment).
+    @Test(arguments: ["momentum", "adam"])
+    func handoutDerivesOtherOptimizers(_ name: String) throws {
+        let dir = try CLI.scratch("optimizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write("\"\(name)\"", in: dir)
+        let r = try CLI.run(["run", "--spec", "opt.json", "--format", "md", "--steps", "2", "--handout-steps", "2", "--detail", "full", "--out", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOfFile: dir + "/opt.md", encoding: .utf8)
+        let state = name == "adam" ? "\\hat{m}_{w_{5}}" : "\\mathrm{vel}_{w_{5}}"
+        #expect(md.contains("$$\(state) = ") || md.contains("$$\\begin{aligned}\(state) &= "), "the state line of w5")
+        #expect(md.contains("^{(t-1)}") && md.contains("**The optimizer's symbols.**"))
     }
 
     @Test func badOptimizerExits65WithTheKeyPath() throws {

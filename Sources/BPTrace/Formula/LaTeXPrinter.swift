@@ -20,13 +20,21 @@ public struct LaTeXPrinter: Sendable {
     /// Which branch of a condition to print (true: the first), for a concrete cell or the general form;
     /// without it a condition prints as `cases`.
     public let branch: (@Sendable (Expr, IndexValues) -> Bool)?
+    /// Cells mode: the previous step's cell of an optimizer's state (`Expr.previous`), as a
+    /// symbol or its value; nil prints the cell's name with the superscript `(t-1)`.
+    public let previous: (@Sendable (QuantityRef, Int, Int) -> String)?
 
     public init(mode: Mode = .symbolic, hyper: @escaping @Sendable (Hyper) -> String = LaTeXPrinter.hyperSymbol,
                 count: @escaping @Sendable (Dim) -> String = LaTeXPrinter.countSymbol,
                 named: (@Sendable (String, [Int]) -> String?)? = nil,
-                branch: (@Sendable (Expr, IndexValues) -> Bool)? = nil) {
+                branch: (@Sendable (Expr, IndexValues) -> Bool)? = nil,
+                previous: (@Sendable (QuantityRef, Int, Int) -> String)? = nil) {
         self.mode = mode; self.hyper = hyper; self.count = count; self.named = named; self.branch = branch
+        self.previous = previous
     }
+
+    /// The superscript that marks the previous step's value of a state (`m_{w_{5}}^{(t-1)}`).
+    public static let previousMark = "^{(t-1)}"
 
     public static let hyperSymbol: @Sendable (Hyper) -> String = { $0.latex }
     public static let countSymbol: @Sendable (Dim) -> String = { d in
@@ -61,11 +69,28 @@ public struct LaTeXPrinter: Sendable {
         case .WNew: return "W'^{(\(ref.layer))}"
         case .bNew: return "b'^{(\(ref.layer))}"
         case .velW, .velB, .sqW, .sqB, .mW, .mB, .vW, .vB, .mHatW, .mHatB, .vHatW, .vHatB:
-            let raw = ref.quantity.rawValue, param = raw.hasSuffix("_W") ? "W" : "b"
-            let base = raw.hasPrefix("vel") ? "u" : raw.hasPrefix("sq") ? "s" : raw.hasPrefix("m") ? "m" : "v"
-            let hat = raw.contains("_hat_") ? "\\hat{\(base)}" : base
-            return "\(hat)_{\(param)}^{(\(ref.layer))}"
+            return element(ref, nil)
         }
+    }
+
+    /// The letter of an optimizer's state (`\mathrm{vel}`, `\mathrm{sq}`, `m`, `v`, `\hat{m}`,
+    /// `\hat{v}`), the same for weights and biases; nil for other quantities.
+    public static func stateLetter(_ q: Quantity) -> String? {
+        guard q.optimizerStateOfWeights != nil else { return nil }
+        let raw = q.rawValue
+        let base = raw.hasPrefix("vel") ? "\\mathrm{vel}" : raw.hasPrefix("sq") ? "\\mathrm{sq}" : raw.hasPrefix("m") ? "m" : "v"
+        return raw.contains("_hat_") ? "\\hat{\(base)}" : base
+    }
+
+    /// The symbol of an element of `ref` at the indices `at` (`W^{(2)}_{i,j}`); a state keeps
+    /// its parameter and the indices in one subscript (`m^{(2)}_{W,i,j}`, block `m^{(2)}_{W}`),
+    /// and its previous step's value adds `(t-1)` to the superscript (`m^{(2)\,(t-1)}_{W,i,j}`).
+    public static func element(_ ref: QuantityRef, _ at: String?, previous: Bool = false) -> String {
+        guard let letter = stateLetter(ref.quantity), let weights = ref.quantity.optimizerStateOfWeights else {
+            let s = at.map { "\(symbol(ref))_{\($0)}" } ?? symbol(ref)
+            return previous ? "{\(s)}\(previousMark)" : s
+        }
+        return "\(letter)^{(\(ref.layer))\(previous ? "\\," + previousMark.dropFirst(2).dropLast() : "")}_{\(weights ? "W" : "b")\(at.map { ",\($0)" } ?? "")}"
     }
 
     /// The general formula (symbolic mode) or the formula of cell (row, col) (cells mode).
@@ -116,7 +141,7 @@ public struct LaTeXPrinter: Sendable {
             case .symbolic:
                 let scalar = ref.quantity == .loss || ref.quantity == .cost
                 let at = [.b, .gradB, .bNew].contains(ref.quantity) || ref.quantity.optimizerStateOfWeights == false ? index(c) : "\(index(r)),\(index(c))"
-                return Out(text: scalar ? LaTeXPrinter.symbol(ref) : "\(LaTeXPrinter.symbol(ref))_{\(at)}", p: .atom)
+                return Out(text: scalar ? LaTeXPrinter.symbol(ref) : LaTeXPrinter.element(ref, at), p: .atom)
             case .cells(let name): return leafOut(name(ref, env[r], env[c]))
             }
         case .hyper(let h): return leafOut(hyper(h))
@@ -124,8 +149,10 @@ public struct LaTeXPrinter: Sendable {
             switch mode {
             case .symbolic:
                 let at = ref.quantity.optimizerStateOfWeights == false ? index(c) : "\(index(r)),\(index(c))"
-                return Out(text: "{\(LaTeXPrinter.symbol(ref))}^{\\text{prev}}_{\(at)}", p: .atom)
-            case .cells(let name): return leafOut("{" + name(ref, env[r], env[c]) + "}^{\\text{prev}}")
+                return Out(text: LaTeXPrinter.element(ref, at, previous: true), p: .atom)
+            case .cells(let name):
+                if let previous { return leafOut(previous(ref, env[r], env[c])) }
+                return leafOut("{" + name(ref, env[r], env[c]) + "}" + LaTeXPrinter.previousMark)
             }
         case .power(let a, let b): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{" + print(b, env).text + "}", p: .power)
         case .constant(let v): return leafOut(TextPrinter.number(v))
@@ -137,7 +164,12 @@ public struct LaTeXPrinter: Sendable {
             return Out(text: wrap(print(a, env), below: .power) + " \\cdot " + wrap(print(b, env), below: .power), p: .multiplicative)
         case .div(let a, let b): return Out(text: "\\frac{\(print(a, env).text)}{\(print(b, env).text)}", p: .atom)
         case .neg(let a): return Out(text: "-" + wrap(print(a, env), below: .power), p: .unary)
-        case .square(let a): return Out(text: "{" + wrap(print(a, env), below: .atom) + "}^{2}", p: .power)
+        case .square(let a):
+            // A fraction squared (a division, or a cell named `\frac{∂E}{∂w}`) in parentheses:
+            // `\left(\frac{a}{b}\right)^{2}`, not a 2 beside the bar.
+            let inner = print(a, env)
+            if inner.text.hasPrefix("\\frac") { return Out(text: "{\\left(" + inner.text + "\\right)}^{2}", p: .power) }
+            return Out(text: "{" + wrap(inner, below: .atom) + "}^{2}", p: .power)
         case .apply(let f, let a):
             let x = print(a, env).text
             switch f {

@@ -51,9 +51,15 @@ public struct PostSymbols: Sendable {
         case .gradW: return partial(objective, w(l, r, c))
         case .gradB: return partial(objective, b(l, c))
         case .velW, .velB, .sqW, .sqB, .mW, .mB, .vW, .vB, .mHatW, .mHatB, .vHatW, .vHatB:
-            // Optimizer state (the handout does not render non-SGD runs yet).
-            return LaTeXPrinter.symbol(ref) + "_{\(r + 1)\(c + 1)}"
+            // Optimizer state: its letter with the parameter's name, `m_{w_{5}}`, `\hat{v}_{b_{1}}`.
+            let param = ref.quantity.optimizerStateOfWeights == true ? w(l, r, c) : b(l, c)
+            return "\(LaTeXPrinter.stateLetter(ref.quantity) ?? "s")_{\(param)}"
         }
+    }
+
+    /// The previous step's value of an optimizer's state, `m_{w_{5}}^{(t-1)}`.
+    public func previous(_ ref: QuantityRef, _ r: Int, _ c: Int) -> String {
+        cell(ref, r, c) + LaTeXPrinter.previousMark
     }
 
     /// The symbol of a named step of a formula at its index values (softmax's max, e, Σe).

@@ -21,13 +21,15 @@ public struct StepDerivation: Sendable {
 
     /// `namedSteps`: whether to evaluate the named steps (each e of a softmax layer, O(B·n²)),
     /// which only the line-by-line derivation shows.
+    /// `step` is the step's number (t of Adam's bias correction) and `previous` the optimizer
+    /// state traced by the step before (empty at step 1: every state starts at 0).
     public init(spec: NetworkSpec, symbols: PostSymbols, blocks: [QuantityRef: Matrix],
                 operand: @escaping @Sendable (Double) -> String, number: @escaping @Sendable (Double) -> String,
-                namedSteps: Bool = true) {
+                namedSteps: Bool = true, step: Int = 1, previous: [QuantityRef: Matrix] = [:]) {
         self.spec = spec; self.symbols = symbols; self.blocks = blocks
         self.operand = operand; self.number = number
         catalogue = Catalogue(spec: spec)
-        evaluator = Evaluator(spec: spec, blocks: blocks)
+        evaluator = Evaluator(spec: spec, blocks: blocks, step: step, previous: previous)
         named = [:]
         if namedSteps {
             var all: [NamedKey: Double] = [:]
@@ -64,7 +66,8 @@ public struct StepDerivation: Sendable {
         return LaTeXPrinter(mode: .cells { ref, r, c in names[CellRead(ref, r, c)] ?? sy.cell(ref, r, c) },
                             count: counts,
                             named: { n, v in steps[n] ?? (n == Catalogue.Step.crossEntropyTerm ? nil : sy.step(n, v, layer: layer)) },
-                            branch: branch)
+                            branch: branch,
+                            previous: { ref, r, c in sy.previous(ref, r, c) })
     }
 
     /// The printer of numbers; `steps` gives the values of named steps printed as one number.
@@ -72,11 +75,19 @@ public struct StepDerivation: Sendable {
         let ev = evaluator, num = number, l2 = spec.l2, eta = spec.learningRate
         let values = named
         // Cells print as plain numbers; the printer puts a negative one in parentheses where it must.
+        // η and λ at the handout's decimals; an optimizer's hyper-parameters and t as given.
         return LaTeXPrinter(mode: .cells { ref, r, c in num(ev.value(ref, r, c)) },
-                            hyper: { $0 == .learningRate ? num(eta) : num(l2) },
+                            hyper: { h in
+                                switch h {
+                                case .learningRate: return num(eta)
+                                case .l2: return num(l2)
+                                default: return StepDerivation.exact(ev.hyper(h), num)
+                                }
+                            },
                             count: counts,
                             named: { n, v in steps[n].map(num) ?? values[NamedKey(name: n, values: v)].map(num) },
-                            branch: branch)
+                            branch: branch,
+                            previous: { ref, r, c in num(ev.previous(ref, r, c)) })
     }
 
     struct NamedKey: Hashable { let name: String; let values: [Int] }

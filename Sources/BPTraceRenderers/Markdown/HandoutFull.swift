@@ -47,7 +47,7 @@ extension HandoutStepWriter {
             eq(partial(obj, "w"), ["\(partial(total, "\\mathrm{out}_{o}")) \\cdot \(partial("\\mathrm{out}_{o}", "\\mathrm{net}_{o}")) \\cdot \(partial("\\mathrm{net}_{o}", "w"))\(l2)"])
             text("The first two factors together are the neuron's delta, $\\delta_{o} = \\partial \(total) / \\partial \\mathrm{net}_{o}$, and the weight's gradient is $\\delta_{o}$ times the output of the neuron the weight comes from (the delta rule).")
         }
-        text(updateRuleSentence())
+        updateRule()
         for j in 0..<spec.layers[L] {
             heading("#### Output $\(neuron(L, j))$")
             for r in 0..<B {
@@ -77,10 +77,12 @@ extension HandoutStepWriter {
             eq(derivation.chainRule(l, i, j))
             // The delta rule, the catalogue's formula (the chain rule's own form for cross-entropy's output layer).
             if !(l == L && derivation.combinedOutput) { eq(derivation.gradient(l, i, j)) }
+            eq(derivation.weightState(l, i, j))
             eq(derivation.update(l, i, j))
         }
         if spec.bias && spec.updateBiases {
             eq(derivation.biasGradient(l, j))
+            eq(derivation.biasState(l, j))
             eq(derivation.biasUpdate(l, j))
         }
     }

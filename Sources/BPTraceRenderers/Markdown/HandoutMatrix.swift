@@ -4,7 +4,10 @@ import BPTrace
 /// the catalogue writes it, then the whole block as a bmatrix.
 extension HandoutStepWriter {
     /// A bmatrix of `m`, eliding the middle rows/columns of matrices larger than 8 x 8.
-    func bmatrix(_ m: Matrix) -> String {
+    func bmatrix(_ m: Matrix) -> String { HandoutStepWriter.bmatrix(m, fmt) }
+
+    static func bmatrix(_ m: Matrix, _ fmt: HandoutNumberFormat) -> String {
+        func n(_ v: Double) -> String { fmt.tex(v) }
         func pick(_ n: Int) -> [Int?] { n <= 8 ? (0..<n).map { Optional($0) } : [0, 1, 2, nil, n - 3, n - 2, n - 1] }
         let rs = pick(m.rows), cs = pick(m.cols)
         let lines = rs.map { r -> String in
@@ -24,7 +27,7 @@ extension HandoutStepWriter {
         case .loss: return HandoutStepWriter.Etotal
         case .cost: return LaTeXPrinter.symbol(ref)
         case .b, .gradB, .bNew: return LaTeXPrinter.symbol(ref) + "_{j}"
-        default: return LaTeXPrinter.symbol(ref) + "_{i,j}"
+        default: return LaTeXPrinter.element(ref, ref.quantity.optimizerStateOfWeights == false ? "j" : "i,j")
         }
     }
 
@@ -78,7 +81,14 @@ extension HandoutStepWriter {
 
     mutating func matrixBackward() {
         heading("### The backward pass")
-        text("Here $f'^{(l)}$ is the slope of layer $l$'s activation, $\\delta^{(l)}$ its delta ($\\partial \(HandoutStepWriter.Etotal) / \\partial z^{(l)}$), $e^{(l)}$ the error sent back to it ($\\partial \(HandoutStepWriter.Etotal) / \\partial a^{(l)}$), $\\nabla W^{(l)}$ and $\\nabla b^{(l)}$ the gradients of \(spec.l2 > 0 ? "the cost $C$" : "the total error"), $W'^{(l)}$ and $b'^{(l)}$ the new weights and biases. " + updateRuleSentence())
+        let here = "Here $f'^{(l)}$ is the slope of layer $l$'s activation, $\\delta^{(l)}$ its delta ($\\partial \(HandoutStepWriter.Etotal) / \\partial z^{(l)}$), $e^{(l)}$ the error sent back to it ($\\partial \(HandoutStepWriter.Etotal) / \\partial a^{(l)}$), $\\nabla W^{(l)}$ and $\\nabla b^{(l)}$ the gradients of \(spec.l2 > 0 ? "the cost $C$" : "the total error"), $W'^{(l)}$ and $b'^{(l)}$ the new weights and biases."
+        if spec.optimizer.isSGD { text(here + " " + updateRuleSentence()) } else {
+            let state = QuantityRef(spec.optimizer.stateQuantities(weights: true)[0], 0)
+            let block = LaTeXPrinter.element(state, nil).replacingOccurrences(of: "(0)", with: "(l)")
+            let one = LaTeXPrinter.element(state, "i,j").replacingOccurrences(of: "(0)", with: "(l)")
+            text(here + " The optimizer's state of a layer's weights is written like them, $\(block)$ with $\(one)$ the state of $W^{(l)}_{i,j}$ (of the biases with $b$ in place of $W$); $(t-1)$ in its superscript marks the previous step's state.")
+            updateRule()
+        }
         if L >= 2 { text(updateOrderSentence(detailed: false)) }
         for l in stride(from: L, through: 1, by: -1) {
             heading("#### \(layerTitle(l))")
@@ -86,10 +96,14 @@ extension HandoutStepWriter {
             if l < L { matrixEq(QuantityRef(.err, l)) }
             matrixEq(QuantityRef(.delta, l))
             matrixEq(QuantityRef(.gradW, l))
-            matrixEq(QuantityRef(.WNew, l))
+            matrixState(l, weights: true)
+            matrixEq(QuantityRef(.WNew, l), operands: spec.optimizer.isSGD ? nil : blockNumbers(QuantityRef(.WNew, l)))
             if spec.bias {
                 matrixEq(QuantityRef(.gradB, l))
-                if spec.updateBiases { matrixEq(QuantityRef(.bNew, l)) }
+                if spec.updateBiases {
+                    matrixState(l, weights: false)
+                    matrixEq(QuantityRef(.bNew, l), operands: spec.optimizer.isSGD ? nil : blockNumbers(QuantityRef(.bNew, l)))
+                }
             }
         }
     }

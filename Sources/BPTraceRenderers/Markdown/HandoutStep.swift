@@ -41,17 +41,20 @@ struct HandoutStepWriter {
     let picture: String?
     let symbols: PostSymbols
     let derivation: StepDerivation
+    /// The optimizer's state after the step before (empty at step 1).
+    let previousState: [QuantityRef: Matrix]
 
     var out: [String] = []
 
     init(spec: NetworkSpec, names: NetworkNames, fmt: HandoutNumberFormat, layout: EquationLayout,
-         detail: HandoutDetail, blocks: StepBlocks, rows: [Int], picture: String?) {
+         detail: HandoutDetail, blocks: StepBlocks, rows: [Int], picture: String?, previousState: [QuantityRef: Matrix] = [:]) {
         self.spec = spec; self.names = names; self.fmt = fmt; self.layout = layout; self.detail = detail
-        self.d = blocks; self.rows = rows; self.picture = picture
+        self.d = blocks; self.rows = rows; self.picture = picture; self.previousState = previousState
         symbols = PostSymbols(names: names, depth: spec.depth, batchSize: rows.count, ofCost: spec.l2 > 0)
         let f = fmt
         derivation = StepDerivation(spec: spec, symbols: symbols, blocks: blocks.blocks,
-                                    operand: { f.operand($0) }, number: { f.tex($0) }, namedSteps: detail == .full)
+                                    operand: { f.operand($0) }, number: { f.tex($0) }, namedSteps: detail == .full,
+                                    step: blocks.step, previous: previousState)
     }
 
     var L: Int { spec.depth }

@@ -51,7 +51,9 @@ extension HandoutStepWriter {
     }
 
     func biasSentence() -> String {
-        spec.updateBiases
+        spec.updateBiases && !spec.optimizer.isSGD
+            ? "The biases are trained: each moves by the optimizer's rule, like the weights, from its gradient, the sum of its neuron's deltas over the batch."
+            : spec.updateBiases
             ? "The biases are trained: each moves against its gradient, $b^{+} = b - \\eta \\cdot \\partial \(objective) / \\partial b$, the sum of its neuron's deltas over the batch."
             : "The biases are not trained in this run (`update_biases` is false), as in the post: they keep their values."
     }

@@ -29,19 +29,19 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     private var figureNames: Set<String> = []
     private var committed = false
 
-    private var spec: NetworkSpec!
-    private var names: NetworkNames!
-    private var detail: HandoutDetail = .full
-    private var derived: Set<Int> = []
+    private(set) var spec: NetworkSpec!
+    private(set) var names: NetworkNames!
+    private(set) var detail: HandoutDetail = .full
+    private(set) var derived: Set<Int> = []
     private var totalSteps = 0
     private var curveStride = 1
-    private var fmt = HandoutNumberFormat(decimals: 9)
+    private(set) var fmt = HandoutNumberFormat(decimals: 9)
     private let layout = EquationLayout()
 
     private var current: StepBlocks? = nil
     private var currentDerived = false
     private var firstPictureWritten = false
-    private var firstDerivedStep: Int? = nil
+    private(set) var firstDerivedStep: Int? = nil
     private var losses: [(step: Int, loss: Double, cost: Double?)] = []
     private var pendingLoss: (Double, Double?)? = nil
     private var lastBatch: (x: Matrix, y: Matrix)? = nil
@@ -90,7 +90,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         CleanupRegistry.unregister(figuresTemporary)
     }
 
-    private var figuresName: String { (figuresDestination as NSString).lastPathComponent }
+    var figuresName: String { (figuresDestination as NSString).lastPathComponent }
 
     private func writeFigure(_ name: String, _ svg: String) throws {
         try TemporaryName.writeNewFile(figuresTemporary + "/" + name, Array(svg.utf8), shownAs: "\(figuresDestination)/\(name)")
@@ -133,7 +133,9 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         case .cost: pendingLoss = (pendingLoss?.0 ?? .nan, block.matrix[0, 0])
         default: break
         }
+        // The optimizer's state is kept from every step: the next step's derivation reads it.
         let keepForEnd = block.quantity == .x || block.quantity == .y || block.quantity == .WNew || block.quantity == .bNew
+            || block.quantity.optimizerStateOfWeights != nil
         if currentDerived || keepForEnd {
             current!.blocks[QuantityRef(block.quantity, block.layer)] = block.matrix
         }
@@ -196,6 +198,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         if let x = c[.x, 0], let y = c[.y, spec.depth] { lastBatch = (x, y) }
         lastParametersAfter = c.blocks.filter { $0.key.quantity == .WNew || $0.key.quantity == .bNew }
         lastStepNumber = c.step
+        let previousState = lastState
+        lastState = c.blocks.filter { $0.key.quantity.optimizerStateOfWeights != nil }
         guard derived.contains(c.step) else { return }
         let L = spec.depth
         let rows = spec.batch.indices(step: c.step, count: spec.data.count)
@@ -209,7 +213,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
                                                title: NetworkDiagram.labelsEdges(spec) ? "\(spec.name): weights before → after step \(c.step)" : "\(spec.name): weights at the start of step \(c.step)", decimals: fmt.decimals).render())
         if isFirst { firstPictureWritten = true; startParameters = before }
         var writer = HandoutStepWriter(spec: spec, names: names, fmt: fmt, layout: layout, detail: detail, blocks: c, rows: rows,
-                                       picture: isFirst ? nil : "\(figuresName)/\(figure)")
+                                       picture: isFirst ? nil : "\(figuresName)/\(figure)", previousState: previousState)
         try file.write(writer.render(firstPictureNote: isFirst) + "\n")
         if isFirst, let cell = options.handoutGraph {
             do {
@@ -223,6 +227,8 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     }
 
     private var lastStepNumber = 0
+    /// The optimizer's state after the last finished step (`Expr.previous` of the next one).
+    private var lastState: [QuantityRef: Matrix] = [:]
 
     /// Steps whose loss is kept: every step of short runs; otherwise a curve sample every
     /// `curveStride` steps and the table's steps.
@@ -240,91 +246,6 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
     }
 
     // MARK: text
-
-    private func header(_ run: TraceRun) -> String {
-        let s = run.spec
-        let name = HandoutEscape.markdown(s.name)
-        let L = s.depth
-        var out: [String] = []
-        // A YAML title block (pandoc -s wants a title): the title is Markdown inside a YAML string.
-        out.append("---")
-        out.append("title: " + HandoutEscape.yamlString("Backpropagation step by step: " + name))
-        out.append("---")
-        out.append("")
-        let derivedList = derived.sorted()
-        let derivedText: String
-        if derivedList.isEmpty { derivedText = "no step is derived" } else {
-            let shown = derivedList.prefix(20).map(String.init).joined(separator: ", ") + (derivedList.count > 20 ? ", …" : "")
-            derivedText = "step\(derivedList.count > 1 ? "s" : "") \(shown) \(derivedList.count > 1 ? "are" : "is") derived below"
-        }
-        out.append("A worked example of training the network **\(name)** by gradient descent, written by bptrace in the manner of Matt Mazur's \"A Step by Step Backpropagation Example\": each number is first written as a formula, then with the numbers put in, then as the result. \(run.steps) training step\(run.steps > 1 ? "s are" : " is") traced; \(derivedText)\(detail == .summary ? " as tables" : ""), and every step's loss is in the table at the end.")
-        out.append("")
-        let top = firstDerivedStep.map { "before → after step \($0)" } ?? "at the start"
-        let edges = NetworkDiagram.labelsEdges(s) ? "each edge labelled with its weight \(top)" : "edges coloured by the sign of the weight (blue positive, red negative), thicker for larger weights"
-        out.append("![The network \(name): neurons named as in the text, \(edges).](\(figuresName)/network.svg)")
-        out.append("")
-        out.append("## The network")
-        out.append("")
-        let layerText = (0...L).map { l -> String in
-            let n = s.layers[l]
-            if l == 0 { return "\(n) input\(n > 1 ? "s" : "")" }
-            let f = s.activations[l - 1].rawValue
-            return l == L ? "\(n) output\(n > 1 ? "s" : "") (\(f))" : "\(n) hidden (\(f))"
-        }.joined(separator: ", ")
-        out.append("- Layers: \(layerText). Inputs are named $i_{1}, i_{2}, \\dots$, " + (L == 2 ? "hidden neurons $h_{1}, h_{2}, \\dots$, " : (L > 2 ? "hidden neurons $h^{(l)}_{j}$ (neuron $j$ of layer $l$), " : "")) + "outputs $o_{1}, o_{2}, \\dots$; weights $w_{1}, w_{2}, \\dots$ are numbered layer by layer, for each receiving neuron in turn its inputs in order.")
-        out.append("- Loss: \(lossText(s)).")
-        out.append("- Learning rate: $\\eta = \(fmt.tex(s.learningRate))$." + (s.l2 > 0 ? " L2 regularisation: $\\lambda = \(fmt.tex(s.l2))$ (the cost adds $\\frac{\\lambda}{2} \\sum w^{2}$, biases excluded)." : ""))
-        out.append("- Batch: \(batchText(s)).")
-        if L >= 2 {
-            out.append("- Update order: " + (s.update == .simultaneous
-                ? "simultaneous: every gradient uses the weights as they were at the start of the step."
-                : "immediate: the error sent back to a hidden layer uses the output-side weights already updated in this step."))
-        }
-        if !s.bias { out.append("- Biases: none (the network has no bias terms).") } else {
-            out.append("- Biases: " + (s.updateBiases ? "trained like the weights." : "fixed (not trained), as in the post."))
-        }
-        out.append("- Numbers are rounded to \(fmt.decimals) decimals (trailing zeros dropped); bptrace computes in full double precision, so a result may differ in the last printed digit from a calculation done with the rounded numbers.")
-        if s.data.count <= 20 && s.layers[0] + s.layers[L] <= 12 {
-            out.append("")
-            out.append("The training data (\(s.data.count) sample\(s.data.count > 1 ? "s" : "")):")
-            out.append("")
-            let inNames = (0..<s.layers[0]).map { j -> String in
-                let n = names.neuron(layer: 0, j).latex
-                return j < s.data.inputNames.count ? "$\(n)$ (\(HandoutEscape.cell(s.data.inputNames[j])))" : "$\(n)$"
-            }
-            let tNames = (0..<s.layers[L]).map { j -> String in
-                let n = "\\mathrm{target}_{\(names.neuron(layer: L, j).latex)}"
-                return j < s.data.targetNames.count ? "$\(n)$ (\(HandoutEscape.cell(s.data.targetNames[j])))" : "$\(n)$"
-            }
-            let head = ["sample"] + inNames + tNames
-            out.append("| " + head.joined(separator: " | ") + " |")
-            out.append("|" + String(repeating: "---:|", count: head.count))
-            for r in 0..<s.data.count {
-                out.append("| \(r + 1) | " + (s.data.inputs.row(r) + s.data.targets.row(r)).map(fmt.plain).joined(separator: " | ") + " |")
-            }
-        } else {
-            out.append("- Data: \(s.data.count) sample\(s.data.count > 1 ? "s" : "") of \(s.layers[0]) inputs and \(s.layers[L]) targets" + (s.data.csvPath.map { " from \(HandoutEscape.markdown($0))" } ?? "") + ".")
-        }
-        out.append("")
-        return out.joined(separator: "\n") + "\n"
-    }
-
-    /// The loss in words and the catalogue's formula of it.
-    private func lossText(_ s: NetworkSpec) -> String {
-        let formula = Catalogue(spec: s).expression(of: QuantityRef(.loss, s.depth))
-            .map { ", $E_{\\mathrm{total}} = " + LaTeXPrinter(branch: { _, _ in false }).latex($0) + "$" } ?? ""
-        let scope = " over the batch's samples $r$ and outputs $c$, $y$ being the targets and $a^{(\(s.depth))}$ the outputs"
-        let words = Catalogue(spec: s)
-        return words.lossTitle + formula + scope + words.lossSymbols
-    }
-
-    private func batchText(_ s: NetworkSpec) -> String {
-        switch s.batch {
-        case .full: return s.data.count == 1 ? "full: every step uses the one sample" : "full: every step uses all \(s.data.count) samples"
-        case .sample: return "one sample per step, in order"
-        case .size(let k): return "\(k) sample\(k > 1 ? "s" : "") per step, cycling through the data in order"
-        }
-    }
 
     private func lossSection(_ outcome: TraceOutcome) throws -> String {
         var out: [String] = ["## The loss over the steps", ""]
