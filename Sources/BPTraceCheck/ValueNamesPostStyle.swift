@@ -81,6 +81,7 @@ extension ValueNames {
             let n = try outputNeuron(String(base.dropFirst(2)), in: base)
             return (.outputTerm(sample: 1, output: n.index + 1), true)
         }
+        if let state = try resolveState(base) { return (state, false) }
         var plain = base, updated = false
         if plain.hasSuffix("+") { plain.removeLast(); updated = true }
         if let p = try parameter(plain) {
