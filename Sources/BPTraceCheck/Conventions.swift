@@ -17,7 +17,7 @@ import Foundation
 /// | no bias correction | `adam_no_bias_correction` | Adam/AdamW: m and v used without dividing by 1 − β^t |
 /// | AdamW as L2 | `adamw_as_l2` | AdamW: wd·P added to the gradient before the moments instead of decoupled |
 public struct Convention: Hashable, Sendable, CustomStringConvertible {
-    public enum Switch: Hashable, Sendable {
+    public enum Switch: Hashable, Sendable, CustomStringConvertible {
         case update(UpdateOrder)
         case updateBiases(Bool)
         case loss(Loss)
@@ -192,7 +192,10 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
         if spec.bias { out.append(.updateBiases(!spec.updateBiases)) }
         if spec.loss == .halfSSE { out.append(.loss(.mse)) }
         if spec.loss == .mse { out.append(.loss(.halfSSE)) }
-        out += [.negated, .lrFolded]
+        out.append(.negated)
+        // The Excel sheet's lr_folded is a plain gradient-descent convention: tried for sgd only
+        // (a fixture may still name it for another optimizer).
+        if spec.optimizer.isSGD { out.append(.lrFolded) }
         out += Switch.optimizerSwitches(for: spec.optimizer)
         return out.map { Convention([$0]) }
     }

@@ -22,7 +22,8 @@ struct FixtureCommand: ParsableCommand {
             only: E_total@3
         Without --pick: every post-style name of every step (net_, out_, E_,
         E_total, the derivatives dE_total/dout_, dout_/dnet_, dE_total/dnet_,
-        dE_total/dw, w+, b+).
+        dE_total/dw, w+, b+, and the optimizer's state when the spec has one:
+        vel_w1, sq_w1, m_w1, v_w1, m_hat_w1, v_hat_w1, m_b1, ...).
 
         Examples:
           bptrace fixture --preset mazur-2015 --pick 'out_*,E_total,w*+' \\
