@@ -130,6 +130,24 @@ entries += values("adamw_as_l2", {"name": "adamw", "beta1": 0.9, "beta2": 0.999,
                   run(adam(0.9, 0.999, 1e-8, wd=0.1, decoupled=False), 2), [("m", 0, 1), ("v", 1, 2), ("+", 0, 1), ("+", 1, 2)],
                   "the decay wd*P added to the gradient before the moments (Adam with L2), no decoupled decay; grad_W stays the loss gradient")
 
+# Published values (they hold under the spec's optimizer too): the gradient, which no optimizer
+# changes, and momentum_lr_inside's weights, which equal the spec's momentum's.
+def published(name, value, optimizer, note):
+    return {"name": name, "value": repr(value), "tolerance": "1e-12", "with": {"optimizer": optimizer}, "note": note}
+
+
+gw, gb = gradients(W0, B0)
+lr_inside = run(momentum(0.5, "lr_inside"), 2)
+l2 = {"name": "adamw", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.1}
+entries += [
+    published("dE_total/dw1", gw[0], {"name": "momentum", "momentum": 0.5}, "grad_W = X^T (o - t): the same under every optimizer"),
+    published("dE_total/db1", gb, {"name": "momentum", "momentum": 0.5}, "grad_b = sum(o - t)"),
+    published("w1+@2", lr_inside[1][0][0], {"name": "momentum", "momentum": 0.5},
+              "momentum_lr_inside's weight: the same as the spec's momentum (only the velocity differs)"),
+    published("w2+@2", lr_inside[1][0][1], {"name": "momentum", "momentum": 0.5}, "likewise"),
+    published("dE_total/dw1", gw[0], l2, "under adamw_as_l2 grad_W stays the loss's gradient (the decay enters the moments)"),
+]
+
 fixture = {
     "title": "Optimizer conventions: one independent value set per convention",
     "source": {"title": "scripts/optimizer_conventions.py, the conventions' formulas in plain Python (no bptrace code)",
