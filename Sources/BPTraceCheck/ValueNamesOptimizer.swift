@@ -48,14 +48,14 @@ extension ValueNames {
         if opt.isSGD {
             return "\"\(name)\": this network's optimizer is sgd, which keeps no state (set \"optimizer\" in the spec to momentum, nesterov, rmsprop, adam or adamw)"
         }
+        if !weights && (!spec.bias || !spec.updateBiases) {
+            return "\"\(name)\": the biases are not trained (\(spec.bias ? "\"update_biases\": false" : "\"bias\": false")), so they have no optimizer state"
+        }
         let own = opt.stateQuantities(weights: weights)
         if !own.contains(q) {
             let example = weights ? "w1" : (names.bias(layer: 1, 0).plain)
             let list = own.compactMap { Self.statePrefix(of: $0).map { "\($0)\(example)" } }.joined(separator: ", ")
             return "\"\(name)\": this network's optimizer is \(opt.name); its state is \(list) (\(own.map(\.rawValue).joined(separator: ", ")))"
-        }
-        if !weights && (!spec.bias || !spec.updateBiases) {
-            return "\"\(name)\": the biases are not trained (\(spec.bias ? "\"update_biases\": false" : "\"bias\": false")), so they have no optimizer state"
         }
         return "\"\(name)\": this network has no \(q.rawValue) in layer \(l)" + (l > L || l < 1 ? " (its layers are 1..\(L))" : "")
     }

@@ -110,7 +110,7 @@ extension ValueNames {
         for l in 1...L { for j in 0..<spec.layers[l] { let n = names.neuron(layer: l, j).plain; out += ["net_\(n)", "out_\(n)"] } }
         out += ["E_total", "cost"]
         for j in 0..<spec.layers[L] { out.append("E_\(names.neuron(layer: L, j).plain)") }
-        return out
+        return out + stateNames()
     }
 
     func derivative(_ top: String, _ bottom: String, whole: String) throws -> (ValueTarget, Bool) {
