@@ -38,6 +38,10 @@ import BPTrace
         let check = try CLI.run(["check", "snap.json"], in: dir)
         #expect(check.status == 0 && check.stdout.hasSuffix("8 passed, 0 failed\n"), "\(check.stdout)")
 
+        // --list-names: the names of one step, the state last; no fixture written.
+        let list = try CLI.run(["fixture", "--spec", "adam.json", "--list-names"], in: dir)
+        #expect(list.status == 0 && list.stdout.hasPrefix("net_o1[1]\n") && list.stdout.hasSuffix("m_hat_b1\nv_hat_b1\n"), "\(list.stdout)")
+        #expect(list.stdout.contains("\nm_w1\nm_w2\nv_w1\n"))
         let bad = text.replacingOccurrences(of: "\"name\": \"v_w2\"", with: "\"name\": \"vel_w2\"")
         try bad.write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
         let refused = try CLI.run(["check", "bad.json"], in: dir)
