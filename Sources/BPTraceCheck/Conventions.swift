@@ -54,7 +54,7 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
             case .loss(let l): return "the \(l.rawValue) loss"
             case .negated: return "the other error sign (o − t instead of t − o): the value's negation"
             case .lrFolded: return "the learning rate folded into the delta (the Excel sheet's d_output = E·slope·lr, lr applied again in the update)"
-            case .epsInsideSqrt: return "eps under the square root, g / sqrt(s + eps) (D2L's RMSProp and Adam)"
+            case .epsInsideSqrt: return "eps under the square root, g / sqrt(s + eps) (as D2L's RMSProp)"
             case .momentum(.ema): return "momentum as a moving average, vel = mu·vel + (1 − mu)·g"
             case .momentum(.lrInside): return "the learning rate inside the velocity, vel = mu·vel + eta·g, P = P − vel (Sutskever et al.; the velocity is eta times the spec's, the weights the same)"
             case .momentum(.standard): return "the spec's velocity, vel = mu·vel + g"
