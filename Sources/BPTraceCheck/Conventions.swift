@@ -11,13 +11,22 @@ import Foundation
 /// | loss | `loss=half_sse`, `loss=mse` | spec `loss` |
 /// | error sign | `negated` (also `sign`, `sign=o-t`) | the value's negation: o − t written where the contract has t − o, or the reverse |
 /// | learning rate folded into the delta | `lr_folded` | the Excel sheet's step 8, d_output = E·slope·lr, then lr applied again in the update (`BackpropRules.learningRateFolded`) |
+/// | ε under the root | `eps_inside_sqrt` | RMSProp/Adam/AdamW: g/√(s + ε) (D2L) instead of g/(√s + ε) (`OptimizerVariant`) |
+/// | momentum as an average | `momentum_ema` | momentum/Nesterov: vel = μ·vel + (1 − μ)·g |
+/// | η inside the velocity | `momentum_lr_inside` | momentum/Nesterov: vel = μ·vel + η·g, P − vel (Sutskever et al.) |
+/// | no bias correction | `adam_no_bias_correction` | Adam/AdamW: m and v used without dividing by 1 − β^t |
+/// | AdamW as L2 | `adamw_as_l2` | AdamW: wd·P added to the gradient before the moments instead of decoupled |
 public struct Convention: Hashable, Sendable, CustomStringConvertible {
-    public enum Switch: Hashable, Sendable {
+    public enum Switch: Hashable, Sendable, CustomStringConvertible {
         case update(UpdateOrder)
         case updateBiases(Bool)
         case loss(Loss)
         case negated
         case lrFolded
+        case epsInsideSqrt
+        case momentum(OptimizerVariant.MomentumForm)
+        case adamNoBiasCorrection
+        case adamwAsL2
 
         public var description: String {
             switch self {
@@ -26,6 +35,12 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
             case .loss(let l): return "loss=\(l.rawValue)"
             case .negated: return "negated"
             case .lrFolded: return "lr_folded"
+            case .epsInsideSqrt: return "eps_inside_sqrt"
+            case .momentum(.ema): return "momentum_ema"
+            case .momentum(.lrInside): return "momentum_lr_inside"
+            case .momentum(.standard): return "momentum_standard"
+            case .adamNoBiasCorrection: return "adam_no_bias_correction"
+            case .adamwAsL2: return "adamw_as_l2"
             }
         }
 
@@ -39,6 +54,12 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
             case .loss(let l): return "the \(l.rawValue) loss"
             case .negated: return "the other error sign (o − t instead of t − o): the value's negation"
             case .lrFolded: return "the learning rate folded into the delta (the Excel sheet's d_output = E·slope·lr, lr applied again in the update)"
+            case .epsInsideSqrt: return "eps under the square root, g / sqrt(s + eps) (as D2L's RMSProp)"
+            case .momentum(.ema): return "momentum as a moving average, vel = mu·vel + (1 − mu)·g"
+            case .momentum(.lrInside): return "the learning rate inside the velocity, vel = mu·vel + eta·g, P = P − vel (Sutskever et al.; the velocity is eta times the spec's, the weights the same)"
+            case .momentum(.standard): return "the spec's velocity, vel = mu·vel + g"
+            case .adamNoBiasCorrection: return "Adam's m and v used without the bias correction (no division by 1 − beta^t)"
+            case .adamwAsL2: return "AdamW's decay added to the gradient before the moments (Adam with L2) instead of decoupled"
             }
         }
 
@@ -49,6 +70,10 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
             case .loss: return 2
             case .negated: return 3
             case .lrFolded: return 4
+            case .epsInsideSqrt: return 5
+            case .momentum: return 6
+            case .adamNoBiasCorrection: return 7
+            case .adamwAsL2: return 8
             }
         }
 
@@ -64,12 +89,48 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
             case "loss=mse": self = .loss(.mse)
             case "negated", "sign", "sign=o-t", "sign=t-o": self = .negated
             case "lr_folded", "lr-folded", "lr_in_delta": self = .lrFolded
+            case "eps_inside_sqrt": self = .epsInsideSqrt
+            case "momentum_ema": self = .momentum(.ema)
+            case "momentum_lr_inside": self = .momentum(.lrInside)
+            case "adam_no_bias_correction": self = .adamNoBiasCorrection
+            case "adamw_as_l2": self = .adamwAsL2
             default: return nil
             }
         }
 
         public static let spellings = ["update=immediate", "update=simultaneous", "update_biases=true", "update_biases=false",
-                                       "loss=half_sse", "loss=mse", "negated", "lr_folded"]
+                                       "loss=half_sse", "loss=mse", "negated", "lr_folded", "eps_inside_sqrt", "momentum_ema",
+                                       "momentum_lr_inside", "adam_no_bias_correction", "adamw_as_l2"]
+
+        /// Whether the switch is a choice of the spec's optimizer (each optimizer switch
+        /// applies only to the optimizers that have it).
+        func applies(to optimizer: OptimizerSpec) -> Bool {
+            switch (self, optimizer) {
+            case (.epsInsideSqrt, .rmsprop), (.epsInsideSqrt, .adam), (.epsInsideSqrt, .adamw): return true
+            case (.momentum(.standard), _): return false
+            case (.momentum, .momentum), (.momentum, .nesterov): return true
+            case (.adamNoBiasCorrection, .adam), (.adamNoBiasCorrection, .adamw): return true
+            case (.adamwAsL2, .adamw(_, _, _, let wd, _)): return wd > 0
+            case (.epsInsideSqrt, _), (.momentum, _), (.adamNoBiasCorrection, _), (.adamwAsL2, _): return false
+            default: return true
+            }
+        }
+
+        /// Which optimizers a switch applies to, for messages.
+        static func appliesTo(_ sw: Switch) -> String {
+            switch sw {
+            case .epsInsideSqrt: return "eps_inside_sqrt applies to rmsprop, adam and adamw"
+            case .momentum: return "\(sw) applies to momentum and nesterov"
+            case .adamNoBiasCorrection: return "adam_no_bias_correction applies to adam and adamw"
+            case .adamwAsL2: return "adamw_as_l2 applies to adamw with weight_decay > 0"
+            default: return "\(sw) applies to every optimizer"
+            }
+        }
+
+        /// The optimizer switches that apply to `optimizer`, in the table's order.
+        static func optimizerSwitches(for optimizer: OptimizerSpec) -> [Switch] {
+            [.epsInsideSqrt, .momentum(.ema), .momentum(.lrInside), .adamNoBiasCorrection, .adamwAsL2].filter { $0.applies(to: optimizer) }
+        }
     }
 
     /// At most one switch of each kind, in a fixed order.
@@ -116,6 +177,8 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
                 guard spec.loss != l, spec.loss == .halfSSE || spec.loss == .mse else { return nil }
                 s.loss = l
             case .negated, .lrFolded: break
+            case .epsInsideSqrt, .momentum, .adamNoBiasCorrection, .adamwAsL2:
+                guard sw.applies(to: spec.optimizer) else { return nil }
             }
         }
         return s
@@ -129,7 +192,11 @@ public struct Convention: Hashable, Sendable, CustomStringConvertible {
         if spec.bias { out.append(.updateBiases(!spec.updateBiases)) }
         if spec.loss == .halfSSE { out.append(.loss(.mse)) }
         if spec.loss == .mse { out.append(.loss(.halfSSE)) }
-        out += [.negated, .lrFolded]
+        out.append(.negated)
+        // The Excel sheet's lr_folded is a plain gradient-descent convention: tried for sgd only
+        // (a fixture may still name it for another optimizer).
+        if spec.optimizer.isSGD { out.append(.lrFolded) }
+        out += Switch.optimizerSwitches(for: spec.optimizer)
         return out.map { Convention([$0]) }
     }
 
@@ -160,12 +227,25 @@ public enum ConventionRunner {
 extension Convention {
     /// The backward-pass rules of this convention, a named variant of the one trainer: the
     /// lr-folded rules, the update order's (`apply(to:)` sets the spec's `update` to the same
-    /// order, so the catalogue's formulas follow it too), or the standard rules.
+    /// order, so the catalogue's formulas follow it too), or the standard rules; the optimizer
+    /// switches set the rules' `OptimizerVariant`, honoured by the one `StatefulOptimizer`.
     public var rules: BackpropRules {
         var r = lrFolded ? BackpropRules.learningRateFolded : .standard
         for case .update(let u) in switches {
             r.errorThrough = u
             r.name = lrFolded ? "\(r.name) + update=\(u.rawValue)" : "update=\(u.rawValue)"
+        }
+        for sw in switches {
+            switch sw {
+            case .epsInsideSqrt: r.optimizer.epsInsideSqrt = true
+            case .momentum(let form): r.optimizer.momentum = form
+            case .adamNoBiasCorrection: r.optimizer.biasCorrection = false
+            case .adamwAsL2: r.optimizer.decoupledDecay = false
+            default: continue
+            }
+        }
+        if !r.optimizer.isStandard {
+            r.name = r.name == "standard" ? r.optimizer.description : "\(r.name) + \(r.optimizer.description)"
         }
         return r
     }

@@ -360,6 +360,9 @@ public enum FixtureParser {
             guard let c = Convention.parse(parts) else {
                 throw SpecError(cNode.path, "unknown convention \(SafeText.quoted(parts.joined(separator: " + "))); expected one or more of \(Convention.Switch.spellings.joined(separator: ", ")) joined by +")
             }
+            if let sw = c.switches.first(where: { !$0.applies(to: variant.spec.optimizer) }) {
+                throw SpecError(cNode.path, "the convention \(sw) is a choice of another optimizer; this spec's optimizer is \(variant.spec.optimizer.name) (\(Convention.Switch.appliesTo(sw)))")
+            }
             guard c.apply(to: variant.spec) != nil else {
                 throw SpecError(cNode.path, "the convention \(c) does not apply to this spec (it is the spec's own setting, or the network has no such choice)")
             }

@@ -209,6 +209,7 @@ public struct ValueNames: Sendable {
     /// A checked contract cell: the quantity exists in that layer and row/col are in range.
     public func cell(_ q: Quantity, layer l: Int, row r: Int, col c: Int, what: String) throws -> ValueTarget {
         guard let (rows, cols) = shape(q, layer: l) else {
+            if q.optimizerStateOfWeights != nil, (1...L).contains(l) { throw NameError(stateMessage(q, layer: l, name: what)) }
             throw NameError("\"\(what)\": this network has no \(q.rawValue) in layer \(l)" + (l > L || l < 0 ? " (its layers are 0..\(L))" : ""))
         }
         guard (1...rows).contains(r), (1...cols).contains(c) else {

@@ -5,7 +5,8 @@ extension ValueNames {
 
     /// The post-style names of every neuron value, derivative and parameter of one step, in the
     /// post's reading order: forward pass, errors, output layer backward, hidden layers backward,
-    /// updates. Per-sample names carry `[k]` when the batch has several samples.
+    /// updates, then the optimizer's state (`vel_w1`, `m_w1`, ..., none for SGD). Per-sample
+    /// names carry `[k]` when the batch has several samples.
     public func canonicalNames() -> [String] {
         var out: [String] = []
         let samples = batchSize == 1 ? [""] : (1...batchSize).map { "[\($0)]" }
@@ -43,6 +44,6 @@ extension ValueNames {
                 }
             }
         }
-        return out
+        return out + stateNames()
     }
 }

@@ -81,6 +81,7 @@ extension ValueNames {
             let n = try outputNeuron(String(base.dropFirst(2)), in: base)
             return (.outputTerm(sample: 1, output: n.index + 1), true)
         }
+        if let state = try resolveState(base) { return (state, false) }
         var plain = base, updated = false
         if plain.hasSuffix("+") { plain.removeLast(); updated = true }
         if let p = try parameter(plain) {
@@ -109,7 +110,7 @@ extension ValueNames {
         for l in 1...L { for j in 0..<spec.layers[l] { let n = names.neuron(layer: l, j).plain; out += ["net_\(n)", "out_\(n)"] } }
         out += ["E_total", "cost"]
         for j in 0..<spec.layers[L] { out.append("E_\(names.neuron(layer: L, j).plain)") }
-        return out
+        return out + stateNames()
     }
 
     func derivative(_ top: String, _ bottom: String, whole: String) throws -> (ValueTarget, Bool) {

@@ -11,7 +11,8 @@ struct CheckCommand: ParsableCommand {
         A fixture is a JSON file: a spec (inline, a path relative to the fixture, or
         a preset) and the numbers an author wrote, each addressed by a post-style
         name (out_o1, E_total, dE_total/dw5, w5+, E_total@2 for step 2, out_o1[3]
-        for sample 3) or by the trace's coordinates (step, layer, quantity, row,
+        for sample 3; the optimizer's state vel_w5, sq_w5, m_w5, v_w5, m_hat_w5,
+        v_hat_w5, m_b1) or by the trace's coordinates (step, layer, quantity, row,
         col). See docs/CHECKING.md.
 
         Each value is read as written and holds within half a unit in its last
@@ -28,8 +29,10 @@ struct CheckCommand: ParsableCommand {
         --explain re-runs each failing value under the tutorials' other conventions
         (update order simultaneous/immediate, biases trained or not, half_sse/mse,
         the error sign t−o vs o−t, the learning rate folded into the delta as in the
-        Excel sheet) and pairs of them, and says which reproduce the written number
-        and which of the passing values still hold under it.
+        Excel sheet; for the spec's optimizer: eps_inside_sqrt, momentum_ema,
+        momentum_lr_inside, adam_no_bias_correction, adamw_as_l2) and pairs of
+        them, and says which reproduce the written number and which of the passing
+        values still hold under it.
 
         A FIXTURE may be a folder: every *.json file in it is checked.
 

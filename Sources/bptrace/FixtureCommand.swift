@@ -22,7 +22,9 @@ struct FixtureCommand: ParsableCommand {
             only: E_total@3
         Without --pick: every post-style name of every step (net_, out_, E_,
         E_total, the derivatives dE_total/dout_, dout_/dnet_, dE_total/dnet_,
-        dE_total/dw, w+, b+).
+        dE_total/dw, w+, b+, and the optimizer's state when the spec has one:
+        vel_w1, sq_w1, m_w1, v_w1, m_hat_w1, v_hat_w1, m_b1, ...). --list-names
+        prints these names of one step and stops.
 
         Examples:
           bptrace fixture --preset mazur-2015 --pick 'out_*,E_total,w*+' \\
@@ -41,6 +43,9 @@ struct FixtureCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Comma-separated names, name patterns or quantities to freeze (default: every post-style name).", valueName: "list"))
     var pick: String?
+
+    @Flag(name: .long, help: "Print the post-style names of one step (what --pick and fixtures name, the optimizer's state included), one a line, and write no fixture.")
+    var listNames = false
 
     @Option(name: .long, help: "Decimals written for each value.")
     var decimals: Int = 9
@@ -84,6 +89,10 @@ struct FixtureCommand: ParsableCommand {
 
     func run() throws {
         let netSpec = try source.load()
+        if listNames {
+            try StandardOutput.write(ValueNames(spec: netSpec).canonicalNames().joined(separator: "\n"))
+            return
+        }
         let target = out.map { destination($0, specName: netSpec.name) }
         let outDir = target.map { ($0.file as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 } ?? "."
         let reference: FixtureSnapshot.SpecReference

@@ -15,11 +15,15 @@ public struct BackpropRules: Sendable, CustomStringConvertible {
     /// output delta and applied again in the update (parameters move by η² times the gradient;
     /// every delta, error and gradient is η times the contract's).
     public var learningRateInDelta: Bool
+    /// The optimizer's variant (the checker's optimizer conventions); `.standard` is the
+    /// spec's optimizer as docs/SPEC.md defines it. SGD has no variant.
+    public var optimizer: OptimizerVariant
 
     public init(name: String, slope: SlopeRule = .ofActivation, outputDelta: OutputDeltaRule = .ofLoss,
-                errorThrough: UpdateOrder? = nil, learningRateInDelta: Bool = false) {
+                errorThrough: UpdateOrder? = nil, learningRateInDelta: Bool = false, optimizer: OptimizerVariant = .standard) {
         self.name = name; self.slope = slope; self.outputDelta = outputDelta
         self.errorThrough = errorThrough; self.learningRateInDelta = learningRateInDelta
+        self.optimizer = optimizer
     }
 
     public var description: String { name }

@@ -16,7 +16,7 @@ public struct Trainer: Sendable {
     public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil) {
         self.spec = spec
         self.rules = rules
-        self.optimizer = optimizer ?? (spec.optimizer.isSGD ? SGD(learningRate: spec.learningRate) : StatefulOptimizer(spec.optimizer, learningRate: spec.learningRate))
+        self.optimizer = optimizer ?? (spec.optimizer.isSGD ? SGD(learningRate: spec.learningRate) : StatefulOptimizer(spec.optimizer, learningRate: spec.learningRate, variant: rules.optimizer))
         self.parameters = parameters ?? spec.initialParameters()
         self.catalogue = Catalogue(spec: spec)
         self.plan = catalogue.stepPlan
