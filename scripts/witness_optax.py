@@ -22,11 +22,12 @@ the JAX parameters after the same number of updates to 1e-9 relative, with an ab
 1e-12 for values near 0: |a - b| <= 1e-9 * max(|a|, |b|) + 1e-12. The immediate update order
 has no framework equivalent and is not in the grid.
 
-usage: witness_optax.py [BPTRACE] [--mutate NAME]   (default .build/debug/bptrace; one line per
+usage: witness_optax.py [BPTRACE] [--mutate NAME,...]   (default .build/debug/bptrace; one line per
 spec, ends "N passed, M failed"; exit 1 on a failure, 2 when jax or optax is missing)
 
 --mutate makes the JAX side deliberately wrong, to show the comparison notices a convention
-that differs, and runs only the specs of the optimizers it concerns:
+that differs: for each NAME it runs only the specs of the optimizers it concerns and prints
+"mutation NAME: P passed, F failed" (expected: F > 0, P only for specs it leaves unchanged):
   eps_in_sqrt      rmsprop with optax's default eps_in_sqrt=True: g / sqrt(s + eps)
   adamw_no_mask    adamw decaying every parameter, biases included
   momentum_ema     momentum as an average: vel = mu*vel + (1 - mu)*g (optax.ema)
@@ -273,41 +274,61 @@ def optimizer_name(opt):
     return opt if isinstance(opt, str) else opt["name"]
 
 
+def run_grid(binary, tmp, quiet=False):
+    """Every spec of the grid (only those of the optimizers MUTATE concerns, when set)."""
+    passed = failed = 0
+    worst = 0.0
+    i = 0
+    for opt in OPTIMIZERS:
+        for net, variant in VARIANTS:
+            i += 1
+            if MUTATE and optimizer_name(opt) not in MUTATIONS[MUTATE]:
+                continue
+            spec = spec_for(i, opt, net, variant)
+            label = "%s %s %s" % (json.dumps(opt), net, json.dumps(variant))
+            try:
+                ours, theirs = bptrace_params(binary, spec, tmp), jax_params(spec)
+                problems, cells = compare(ours, theirs)
+            except Exception as e:  # a crash of either side is a failure of this spec
+                problems, cells = ["%s: %s" % (type(e).__name__, e)], 0
+            if problems:
+                failed += 1
+                if not quiet:
+                    print("FAIL %s: %s" % (label, "; ".join(problems[:3])))
+            else:
+                passed += 1
+                w = worst_relative(ours, theirs)
+                worst = max(worst, w)
+                if not quiet:
+                    print("ok   %s: %d values over %d steps, largest relative difference %.1e" % (label, cells, STEPS, w))
+    return passed, failed, worst
+
+
 def main():
     global MUTATE
     args = sys.argv[1:]
+    mutations = []
     if "--mutate" in args:
         k = args.index("--mutate")
-        MUTATE = args[k + 1] if k + 1 < len(args) else None
-        if MUTATE not in MUTATIONS:
-            print("witness_optax: --mutate takes one of %s" % ", ".join(MUTATIONS))
+        mutations = args[k + 1].split(",") if k + 1 < len(args) else [""]
+        if any(m not in MUTATIONS for m in mutations):
+            print("witness_optax: --mutate takes a comma-separated list of %s" % ", ".join(MUTATIONS))
             sys.exit(64)
         del args[k:k + 2]
     binary = args[0] if args else ".build/debug/bptrace"
-    passed = failed = 0
-    worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        i = 0
-        for opt in OPTIMIZERS:
-            for net, variant in VARIANTS:
-                i += 1
-                if MUTATE and optimizer_name(opt) not in MUTATIONS[MUTATE]:
-                    continue
-                spec = spec_for(i, opt, net, variant)
-                label = "%s %s %s" % (json.dumps(opt), net, json.dumps(variant))
-                try:
-                    ours, theirs = bptrace_params(binary, spec, tmp), jax_params(spec)
-                    problems, cells = compare(ours, theirs)
-                except Exception as e:  # a crash of either side is a failure of this spec
-                    problems, cells = ["%s: %s" % (type(e).__name__, e)], 0
-                if problems:
-                    failed += 1
-                    print("FAIL %s: %s" % (label, "; ".join(problems[:3])))
-                else:
-                    passed += 1
-                    w = worst_relative(ours, theirs)
-                    worst = max(worst, w)
-                    print("ok   %s: %d values over %d steps, largest relative difference %.1e" % (label, cells, STEPS, w))
+        if mutations:
+            # One line per mutation: how many of the specs it concerns still pass (should be 0,
+            # or those it does not change) and how many fail.
+            total_passed = total_failed = 0
+            for m in mutations:
+                MUTATE = m
+                passed, failed, _ = run_grid(binary, tmp, quiet=True)
+                print("mutation %s: %d passed, %d failed" % (m, passed, failed))
+                total_passed, total_failed = total_passed + passed, total_failed + failed
+            print("%d passed, %d failed" % (total_passed, total_failed))
+            sys.exit(1 if total_failed else 0)
+        passed, failed, worst = run_grid(binary, tmp)
     print("largest relative difference over every passing spec: %.1e" % worst)
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
