@@ -51,6 +51,8 @@ import Testing
         #expect(list.stdout.hasPrefix("mazur-2015 (default)\n"))
         let sgd = try CLI.run(["presets", "--show", "xor"])
         #expect(!sgd.stdout.contains("optimizer"))
+        let help = try CLI.run(["presets", "--help"])
+        #expect(help.stdout.contains("bptrace presets --show xor-adam"), "\(help.stdout)")
     }
 
     /// Apart from the optimizer, the learning rate, name and description, each is the xor
