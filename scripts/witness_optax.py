@@ -34,7 +34,9 @@ that is zero in exact arithmetic comes out as 0 or as rounding noise (about 1e-1
 on the order of a sum, and RMSProp, Adam and AdamW divide it by about eps, so the parameter
 moves by up to eta*1e-9 one way or the other. Where a gradient is below 1e-14 in either, the
 two differ and the new parameters do not agree, that parameter is excused for that step, and
-the trajectory is compared only up to that step (the noise spreads through the forward pass).
+the trajectory is compared only up to that step (the noise spreads through the forward pass);
+such parameters are left out of the "largest relative difference" printed. The grid's last
+four specs (ZERO_GRADIENT_SPECS) are built to meet this case.
 The immediate update order has no framework equivalent and is not in the grid.
 
 usage: witness_optax.py [BPTRACE] [--steps N] [--mutate NAME,...]   (default 6 steps,
@@ -119,15 +121,23 @@ VARIANTS = [
     ("linear-sum", {"batch": 2}),
 ]
 
+# The hinge net from these weights (random.Random(1113)) has, at step 1, three samples whose
+# violated margins form a cycle (class 2 over 1, 3 over 2, 1 over 3): their deltas cancel, so
+# the gradient of b(1)[3] is 0 in exact arithmetic; bptrace's left-to-right sum gives 0, JAX's
+# 5.6e-17. These specs exercise the zero-gradient rule (excused under Adam, AdamW and RMSProp;
+# under momentum the noise stays noise and nothing is excused).
+ZERO_GRADIENT_SPECS = [(opt, "hinge", {"batch": "full"}, 1113)
+                       for opt in ["adam", {"name": "adamw", "weight_decay": 0.2, "decay_biases": True}, "rmsprop", "momentum"]]
+
 INPUTS = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.5, -0.2], [-0.7, 0.3]]
 SOFT = [[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.6, 0.4], [0.1, 0.9]]
 ONE_HOT = {2: [[1, 0], [0, 1], [0, 1], [1, 0], [1, 0]],
            3: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0]]}
 
 
-def spec_for(i, opt, net, variant):
+def spec_for(i, opt, net, variant, seed=None):
     layers, acts, loss = NETS[net]
-    rng = random.Random(zlib.crc32(json.dumps([opt, net, variant], sort_keys=True).encode()))
+    rng = random.Random(seed if seed is not None else zlib.crc32(json.dumps([opt, net, variant], sort_keys=True).encode()))
     out = layers[-1]
     spec = {"name": "w%d" % i, "layers": layers, "activations": acts, "loss": loss,
             "learning_rate": 0.1, "optimizer": opt,
@@ -185,7 +195,7 @@ def compare_step(ours, step, blocks, adaptive, parameters_only=False):
                     noisy.add((quantity[-1], l, r, c))
             elif abs(got - want) <= RELATIVE * max(abs(got), abs(want)) + floor:
                 compared += 1
-                if parameter and got != want:
+                if parameter and got != want and (quantity[0], l, r, c) not in noisy:
                     worst = max(worst, abs(got - want) / max(abs(got), abs(want)))
                 if gradient and adaptive and got != want and min(abs(got), abs(want)) <= floor:
                     noisy.add((quantity[-1], l, r, c))
@@ -227,26 +237,26 @@ def run_grid(binary, tmp, quiet=False):
     passed = failed = excused = 0
     worst = 0.0
     i = 0
-    for opt in OPTIMIZERS:
-        for net, variant in VARIANTS:
-            i += 1
-            if jaxnet.MUTATE and optimizer_name(opt) not in MUTATIONS[jaxnet.MUTATE]:
-                continue
-            spec = spec_for(i, opt, net, variant)
-            label = "%s %s %s" % (json.dumps(opt), net, json.dumps(variant))
-            try:
-                problems, summary, w, e = check_spec(binary, spec, tmp)
-            except Exception as e:  # a crash of either side is a failure of this spec
-                problems, summary, w, e = ["%s: %s" % (type(e).__name__, e)], "", 0.0, 0
-            if problems:
-                failed += 1
-                if not quiet:
-                    print("FAIL %s: %s" % (label, "; ".join(problems[:3])))
-            else:
-                passed += 1
-                worst, excused = max(worst, w), excused + e
-                if not quiet:
-                    print("ok   %s: %s" % (label, summary))
+    grid = [(opt, net, variant, None) for opt in OPTIMIZERS for net, variant in VARIANTS] + ZERO_GRADIENT_SPECS
+    for opt, net, variant, seed in grid:
+        i += 1
+        if jaxnet.MUTATE and optimizer_name(opt) not in MUTATIONS[jaxnet.MUTATE]:
+            continue
+        spec = spec_for(i, opt, net, variant, seed)
+        label = "%s %s%s %s" % (json.dumps(opt), net, "-cycle" if seed is not None else "", json.dumps(variant))
+        try:
+            problems, summary, w, e = check_spec(binary, spec, tmp)
+        except Exception as e:  # a crash of either side is a failure of this spec
+            problems, summary, w, e = ["%s: %s" % (type(e).__name__, e)], "", 0.0, 0
+        if problems:
+            failed += 1
+            if not quiet:
+                print("FAIL %s: %s" % (label, "; ".join(problems[:3])))
+        else:
+            passed += 1
+            worst, excused = max(worst, w), excused + e
+            if not quiet:
+                print("ok   %s: %s" % (label, summary))
     return passed, failed, worst, excused
 
 
