@@ -9,12 +9,14 @@
 #   pandoc, texlive-latex-base, texlive-latex-recommended, lmodern, librsvg2-bin
 #                                     tests: the handout through pandoc to HTML (MathML) and PDF
 #   pip: pandas, openpyxl             tests: read the CSV with pandas; check workbook fills
+#   pip: jax, optax                   tests: a real framework as witness of the optimizers
+#                                     (scripts/witness_optax.py; CPU wheels, float64)
 set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
 pip_packages=()
 if [ "${1:-}" = "--test" ]; then
   packages+=(libreoffice-calc-nogui python3-uno gnumeric pandoc texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin)
-  pip_packages+=(pandas openpyxl)
+  pip_packages+=(pandas openpyxl jax optax)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -11,6 +11,7 @@ struct PresetsCommand: ParsableCommand {
         Examples:
           bptrace presets                                  # names and summaries
           bptrace presets --show mazur-2015 > my-net.json  # a spec to edit, then: bptrace run --spec my-net.json
+          bptrace presets --show xor-adam                  # a spec with an optimizer and its hyper-parameters
         """
     )
 

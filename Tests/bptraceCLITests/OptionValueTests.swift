@@ -11,7 +11,7 @@ import Testing
         #expect(flat.contains("(values: xlsx, csv, md; default: xlsx)"), "\(run.stdout)")
         #expect(flat.contains("(values: full, matrix, summary)"), "\(run.stdout)")
         #expect(flat.contains("docs/SPEC.md") && flat.contains("docs/FORMULAS.md"))
-        #expect(flat.contains("(values: mazur-2015, mazur-2015-immediate, analytics-vidhya, tanh-relu-softmax, xor, nndl-nonconvex, deep-sigmoid, deep-relu)"), "\(run.stdout)")
+        #expect(flat.contains("(values: mazur-2015, mazur-2015-immediate, analytics-vidhya, tanh-relu-softmax, xor, nndl-nonconvex, deep-sigmoid, deep-relu, xor-adam, xor-momentum)"), "\(run.stdout)")
         let check = try CLI.run(["check", "--help"])
         #expect(check.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("(values: text, json; default: text)"), "\(check.stdout)")
         let presets = try CLI.run(["presets", "--help"])
