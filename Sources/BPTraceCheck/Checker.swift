@@ -136,7 +136,7 @@ public final class Checker {
             }
             if v == nil { return CheckedValue(entry: e, computed: v, outcome: .fail, reason: notComputable, explanation: nil) }
             if let x = e.exact {
-                guard WrittenNumber.holds(v!, expected: x.value, tolerance: x.halfUnit) else {
+                guard WrittenNumber.holds(v!, expected: x.value, tolerance: x.defaultTolerance) else {
                     return CheckedValue(entry: e, computed: v, outcome: .fail,
                                         reason: "the erratum's \"exact\" \(x.text) does not hold either: the engine gives \(x.formatLike(v!)) = \(shortestText(v!))", explanation: nil)
                 }

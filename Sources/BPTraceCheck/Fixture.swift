@@ -386,7 +386,7 @@ public enum FixtureParser {
         }
 
         return Fixture.Entry(index: i, label: resolved.label, target: resolved.target, step: resolved.step, expected: written,
-                             tolerance: explicit?.0 ?? written.halfUnit, toleranceText: explicit?.1, status: status, note: note,
+                             tolerance: explicit?.0 ?? written.defaultTolerance, toleranceText: explicit?.1, status: status, note: note,
                              convention: convention, exact: exact, variant: variant)
     }
 }

@@ -53,6 +53,17 @@ public struct WrittenNumber: Equatable, Sendable, CustomStringConvertible {
     /// Half a unit in the last written decimal place: 0.5 · 10^(exponent - decimals).
     public var halfUnit: Double { 0.5 * WrittenNumber.power10((exponent ?? 0) - decimals) }
 
+    /// How closely two Float64 programs that sum in different orders can be asked to agree:
+    /// 1e-10 of the value. Measured between bptrace and an independent implementation of the
+    /// same formulas: up to 1.2e-12 after 20 steps and 2.8e-11 after 100 steps of Adam
+    /// (docs/CHECKING.md, "Tolerance").
+    public static let float64Agreement = 1e-10
+
+    /// The tolerance a value written this way gets when none is given: half a unit in the last
+    /// written decimal, but never less than `float64Agreement` of the value, so a number written
+    /// to 16 or 17 digits by another program is not failed on its last bits.
+    public var defaultTolerance: Double { max(halfUnit, WrittenNumber.float64Agreement * value.magnitude) }
+
     /// `x` written the way this number is written: the same count of decimals and the same
     /// exponent (`0.75136507` → `0.75136507`; `1e-05` → `1e-05`; `0.2` → `0.2`).
     public func formatLike(_ x: Double) -> String {

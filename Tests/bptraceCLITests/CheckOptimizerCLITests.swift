@@ -49,3 +49,28 @@ import BPTrace
         #expect(refused.stderr.contains("\"vel_w2\": this network's optimizer is adam; its state is m_w1, v_w1, m_hat_w1, v_hat_w1 (m_W, v_W, m_hat_W, v_hat_W)"), "\(refused.stderr)")
     }
 }
+
+/// Values written to 16 digits by another program (the independent Python implementation)
+/// pass under the default tolerance, which never asks for more than 1e-10 of a value; with
+/// half a unit of the 16th digit (an explicit tolerance as tight) the same values fail on
+/// their last bits, which is why the floor exists.
+@Suite struct FullPrecisionFixtureTests {
+    @Test func sixteenDigitsFromAnotherProgramPass() throws {
+        let dir = try CLI.scratch("full-precision")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let g = try Subprocess.run("python3", [CLI.repoRoot + "/scripts/full_precision_fixtures.py", dir], in: CLI.repoRoot)
+        #expect(g.status == 0, "\(g.stderr)")
+        let names = ["momentum", "nesterov", "adam", "adamw", "rmsprop"]
+        let r = try CLI.run(["check"] + names.map { dir + "/\($0).json" })
+        #expect(r.status == 0, "\(r.stdout.suffix(3000))")
+        // 20 steps: 127 values a step, 178 with Adam's four state blocks.
+        #expect(r.stdout.hasSuffix("\(20 * (3 * 127 + 2 * 178)) passed, 0 failed\n"), "\(r.stdout.suffix(300))")
+        // The same numbers held to half a unit of their 16th digit: some fail on the last bits.
+        let adam = dir + "/adam.json"
+        var fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: adam))) as? [String: Any])
+        fixture["tolerance"] = "1e-18"
+        try JSONSerialization.data(withJSONObject: fixture).write(to: URL(fileURLWithPath: adam))
+        let tight = try CLI.run(["check", adam])
+        #expect(tight.status == 1, "\(tight.stdout.suffix(300))")
+    }
+}
