@@ -36,7 +36,9 @@ extension HandoutStepWriter {
         guard let m = d[ref.quantity, ref.layer] else { return }
         var parts: [String] = []
         if let f = Catalogue(spec: spec).expression(of: ref) {
-            parts.append(LaTeXPrinter(branch: { _, _ in false }).latex(f))
+            // An optimizer's g·g is shown as g², as its numbers are (`blockNumbers`).
+            let shown = ref.quantity.optimizerStateOfWeights == nil ? f : StepDerivation.squares(f)
+            parts.append(LaTeXPrinter(branch: { _, _ in false }).latex(shown))
         }
         if let operands, MathWidth.estimate(operands) <= layout.maxWidth { parts.append(operands) }
         // A loss is one number.
