@@ -41,8 +41,23 @@ struct CheckCommand: ParsableCommand {
         CSV is read only from inside the spec's folder unless
         --allow-outside-data is given (limits: docs/SPEC.md).
 
+        Grading a student's trace (docs/CHECKING.md, "Grading a student's trace"):
+        --trace FILE.csv with --spec S or --preset P reads a CSV in the trace's
+        schema (step,layer,quantity,row,col,value; any subset of cells, values as
+        written) and judges each value against bptrace's step, by default run
+        from the student's own start-of-step values wherever they differ from
+        bptrace's beyond their written decimals (--no-reanchor: bptrace's own
+        run). Each value holds within half a unit of its last written decimal,
+        widened by the rounding its operands carry. Root causes (wrong values
+        computed from right ones) come first; --explain names the conventions
+        and bug models (slope_missing, update_sign, ...) that reproduce them.
+        Several --trace options or a folder of *.csv files: one summary line per
+        file (--format csv: a table).
+
         Examples:
           bptrace check Fixtures/*
+          bptrace check --preset mazur-2015 --trace student.csv --explain
+          bptrace check --spec net.json --trace submissions/ --explain --format csv
           bptrace check my-homework.json --explain
           bptrace check Fixtures/mazur-2015.json --format json
 
@@ -50,13 +65,26 @@ struct CheckCommand: ParsableCommand {
           0   every value passed (errata and convention values confirmed)
           1   a value failed
           65  a fixture is invalid (unknown name, malformed number, invalid
-              spec); the message names the file and the entry (values[3])
+              spec); the message names the file and the entry (values[3]);
+              a trace has a bad header or no usable row
           66  a fixture or a file it names does not exist or cannot be read
         """
     )
 
     @Argument(help: ArgumentHelp("Fixture files (or folders of *.json fixtures).", valueName: "fixture"))
-    var fixtures: [String]
+    var fixtures: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A student's trace (CSV: step,layer,quantity,row,col,value) or a folder of *.csv traces; repeat for a class.", valueName: "file"))
+    var trace: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("With --trace: a built-in network the trace is of.", valueName: "name"))
+    var preset: PresetName?
+
+    @Option(name: .long, help: ArgumentHelp("With --trace: the spec file the trace is of.", valueName: "file"))
+    var spec: String?
+
+    @Flag(name: .customLong("no-reanchor"), help: "With --trace: compare with bptrace's own run instead of re-running each step from the student's own start-of-step values.")
+    var noReanchor = false
 
     @Option(name: .long, help: ArgumentHelp("How the report is written.", valueName: "format"))
     var format: ReportFormat = .text
@@ -68,7 +96,16 @@ struct CheckCommand: ParsableCommand {
     var allowOutsideData = false
 
     func validate() throws {
-        guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file") }
+        if trace.isEmpty {
+            guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file, or --trace FILE with --spec or --preset") }
+            if preset != nil || spec != nil { throw ValidationError("--spec and --preset go with --trace (a fixture names its own spec)") }
+            if noReanchor { throw ValidationError("--no-reanchor goes with --trace") }
+            if format == .csv { throw ValidationError("--format csv goes with --trace (fixtures: text or json)") }
+        } else {
+            guard fixtures.isEmpty else { throw ValidationError("give fixtures or --trace, not both") }
+            if preset != nil && spec != nil { throw ValidationError("give either --preset or --spec, not both") }
+            if preset == nil && spec == nil { throw ValidationError("--trace needs the network: --spec FILE or --preset NAME") }
+        }
     }
 
     /// Folders become their *.json files, sorted (`inFolder`: found in a folder, so it must be a
@@ -88,6 +125,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !trace.isEmpty { return try runTraces() }
         var checks: [FixtureCheck] = []
         var errors: [FixtureError] = []
         let paths = files()

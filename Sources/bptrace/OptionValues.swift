@@ -61,6 +61,8 @@ enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
     case text
     /// One JSON document.
     case json
+    /// A table, one row per student trace (`check --trace`, class mode).
+    case csv
 }
 
 /// `--preset NAME` (and `presets --show NAME`): a built-in network. `--help` lists the

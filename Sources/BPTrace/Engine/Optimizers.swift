@@ -19,6 +19,22 @@ public struct StatefulOptimizer: Optimizer {
         self.kind = kind; self.learningRate = learningRate; self.variant = variant
     }
 
+    /// The state of `parameter` (W(l) or b(l)) after the calls so far, and their count t:
+    /// [vel] for momentum and Nesterov, [sq] for RMSProp, [m, v] for Adam and AdamW (missing
+    /// entries read as zero); nil before the first call.
+    public func state(of parameter: QuantityRef) -> (state: [Matrix], steps: Int)? {
+        guard let t = steps[parameter] else { return nil }
+        return (state[parameter] ?? [], t)
+    }
+
+    /// Sets the state of `parameter` and its call count t, as if `steps` updates had led to it
+    /// (the diagnosis anchors a step on a student's state). A missing second entry reads as zero.
+    public mutating func seed(_ parameter: QuantityRef, state values: [Matrix], steps t: Int) {
+        guard let first = values.first else { state[parameter] = nil; steps[parameter] = t; return }
+        state[parameter] = values.count >= 2 ? Array(values.prefix(2)) : [first, first.map { _ in 0 }]
+        steps[parameter] = t
+    }
+
     public mutating func update(parameter: QuantityRef, value P: Matrix, gradient g: Matrix) -> OptimizerStep {
         let eta = learningRate, l = parameter.layer, isW = parameter.quantity == .W
         let t = (steps[parameter] ?? 0) + 1

@@ -1,0 +1,60 @@
+import BPTrace
+
+/// The cells one cell's formula reads (the catalogue's operands, cell by cell), found by
+/// evaluating the formula once, and how far its value can move when each operand carries its
+/// rounding: Σ over operand cells c of max |f(x ± h_c) − f(x)|, h_c the operand's allowance.
+final class ReadLog: @unchecked Sendable {
+    var cells: [(QuantityRef, Int, Int)] = []
+    var previous: [(QuantityRef, Int, Int)] = []
+}
+
+struct CellFormula {
+    let spec: NetworkSpec
+    let step: Int
+    let values: [QuantityRef: Matrix]
+    let previous: [QuantityRef: Matrix]
+
+    private func evaluator(override: (prev: Bool, ref: QuantityRef, r: Int, c: Int, dx: Double)?, log: ReadLog?) -> Evaluator {
+        let values = self.values, previous = self.previous, spec = self.spec, s = step
+        return Evaluator(value: { ref, r, c in
+                             guard let m = values[ref], r >= 0, c >= 0, r < m.rows, c < m.cols else { return .nan }
+                             log?.cells.append((ref, r, c))
+                             if let o = override, !o.prev, o.ref == ref, o.r == r, o.c == c { return m[r, c] + o.dx }
+                             return m[r, c]
+                         },
+                         shape: { ref in values[ref].map { ($0.rows, $0.cols) } ?? (0, 0) },
+                         hyper: { h in h.value(in: spec, step: s) },
+                         previous: { ref, r, c in
+                             guard let m = previous[ref] else { return 0 }
+                             guard r >= 0, c >= 0, r < m.rows, c < m.cols else { return .nan }
+                             log?.previous.append((ref, r, c))
+                             if let o = override, o.prev, o.ref == ref, o.r == r, o.c == c { return m[r, c] + o.dx }
+                             return m[r, c]
+                         })
+    }
+
+    /// The operand cells of (row, col) of `expr` (0-based): this step's and the step before's
+    /// (state read through `Expr.previous`), each once, in order of first reading.
+    func operands(_ expr: Expr, row: Int, col: Int) -> (cells: [(QuantityRef, Int, Int)], previous: [(QuantityRef, Int, Int)]) {
+        let log = ReadLog()
+        _ = evaluator(override: nil, log: log).evaluate(expr, row: row, col: col)
+        func unique(_ xs: [(QuantityRef, Int, Int)]) -> [(QuantityRef, Int, Int)] {
+            var seen = Set<CellKey>(), out: [(QuantityRef, Int, Int)] = []
+            for x in xs where seen.insert(CellKey(step: 0, x.0, row: x.1, col: x.2)).inserted { out.append(x) }
+            return out
+        }
+        return (unique(log.cells), unique(log.previous))
+    }
+
+    /// max |f(x ± h) − f(x)| with operand cell (ref, r, c) moved by h.
+    func sensitivity(_ expr: Expr, row: Int, col: Int, base: Double, operand: (QuantityRef, Int, Int), previous: Bool, h: Double) -> Double {
+        guard h > 0 else { return 0 }
+        var worst = 0.0
+        for dx in [h, -h] {
+            let v = evaluator(override: (previous, operand.0, operand.1, operand.2, dx), log: nil).evaluate(expr, row: row, col: col)
+            let d = (v - base).magnitude
+            if d.isFinite { worst = max(worst, d) } else { return .infinity }
+        }
+        return worst
+    }
+}

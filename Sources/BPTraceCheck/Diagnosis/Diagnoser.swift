@@ -1,0 +1,139 @@
+import BPTrace
+
+/// Judges a student's trace: each written value against the correct one (the engine's step
+/// from the anchor, see `AnchoredRun`) within its written tolerance widened by the rounding its
+/// operands carry (`CellFormula`), then the root causes and, with `explain`, the alternatives
+/// (conventions and bug models) that reproduce them. docs/CHECKING.md, "Grading a student's trace".
+public enum Diagnoser {
+    /// Steps beyond this are not judged (a trace is someone else's file).
+    public static let maximumStep = 10_000
+
+    public static func diagnose(spec: NetworkSpec, trace: StudentTrace, reanchor: Bool = true, explain: Bool = false) -> Diagnosis {
+        var problems = trace.problems
+        var written: [CellKey: StudentValue] = [:]
+        var usable: [StudentValue] = []
+        for v in trace.values {
+            guard v.key.step >= 1, v.key.step <= maximumStep else {
+                problems.append(TraceProblem(line: v.line, message: "step \(v.key.step) is outside 1...\(maximumStep)")); continue
+            }
+            guard written[v.key] == nil else {
+                problems.append(TraceProblem(line: v.line, message: "\(v.key) is given twice (the first is used)")); continue
+            }
+            written[v.key] = v
+            usable.append(v)
+        }
+        let steps = usable.map(\.key.step).max() ?? 0
+        guard steps >= 1 else {
+            return Diagnosis(file: trace.file, reanchored: reanchor, anchors: [:], values: [], rootCauses: [], problems: problems.sorted { $0.line < $1.line }, explained: explain)
+        }
+        var judge = Judge(spec: spec, run: AnchoredRun(spec: spec, written: written, reanchor: reanchor), written: written, reanchor: reanchor)
+        for s in 1...steps {
+            judge.run.runStep(s, carried: judge.deviation)
+            judge.judge(step: s)
+        }
+        let run = judge.run
+
+        var values: [DiagnosedValue] = []
+        for v in usable {
+            if let d = judge.judged[v.key] { values.append(d) }
+            else { problems.append(TraceProblem(line: v.line, message: "\(v.key): this network has no such cell")) }
+        }
+        let roots = judge.rootCauses(explain: explain)
+        var anchors: [Int: [String]] = [:]
+        for (s, a) in run.anchors where !a.fromStudent.isEmpty { anchors[s] = a.fromStudent }
+        return Diagnosis(file: trace.file, reanchored: reanchor, anchors: anchors, values: values, rootCauses: roots,
+                         problems: problems.sorted { $0.line < $1.line }, explained: explain)
+    }
+}
+
+/// The per-cell work of a diagnosis: correct values, allowances, operands, and root causes.
+struct Judge {
+    let spec: NetworkSpec
+    var run: AnchoredRun
+    let written: [CellKey: StudentValue]
+    let reanchor: Bool
+    let catalogue: Catalogue
+
+    /// Every cell of every judged step, in stage order.
+    var order: [CellKey] = []
+    /// How far the student's own value of a cell (written or carried) may be from the correct one.
+    var deviation: [CellKey: Double] = [:]
+    /// The cells each cell is computed from (across steps: W@s from W_new@s-1, state from the step before).
+    var operands: [CellKey: [CellKey]] = [:]
+    var judged: [CellKey: DiagnosedValue] = [:]
+
+    init(spec: NetworkSpec, run: AnchoredRun, written: [CellKey: StudentValue], reanchor: Bool) {
+        self.spec = spec; self.run = run; self.written = written; self.reanchor = reanchor
+        catalogue = Catalogue(spec: spec)
+    }
+
+    mutating func judge(step s: Int) {
+        guard let r = run.results[s], let anchor = run.anchors[s] else { return }
+        let values = r.values
+        let formula = CellFormula(spec: spec, step: s, values: values, previous: anchor.previous)
+        for ref in catalogue.stepQuantities {
+            guard let m = values[ref] else { continue }
+            let expr = catalogue.expression(of: ref)
+            for row in 0..<m.rows {
+                for col in 0..<m.cols {
+                    let key = CellKey(step: s, ref, row: row + 1, col: col + 1)
+                    order.append(key)
+                    let student = written[key]
+                    var correct = m[row, col]
+                    var allowance = 0.0
+                    var note: String? = nil
+                    var ops: [CellKey] = []
+                    if ref.quantity == .W || ref.quantity == .b {
+                        let newRef = QuantityRef(ref.quantity == .W ? .WNew : .bNew, ref.layer)
+                        let before = CellKey(step: s - 1, newRef, row: row + 1, col: col + 1)
+                        if s > 1 { ops = [before] }
+                        correct = run.engineStart[key] ?? correct
+                        allowance = s > 1 ? (deviation[before] ?? 0) : 0
+                        if reanchor && s > 1, let st = student {
+                            if let prev = written[before] {
+                                correct = prev.written.value
+                                allowance = prev.written.defaultTolerance
+                                note = "compared with your \(newRef.quantity.rawValue)(\(ref.layer))@\(s - 1)"
+                            } else {
+                                correct = st.written.value
+                                note = "your start of step \(s) (the anchor)"
+                            }
+                        }
+                        // Re-anchored on the student's own start values: what came before does not flow in.
+                        if reanchor && s > 1 && (student != nil || written[before] != nil) {
+                            ops = student != nil && written[before] != nil ? [before] : []
+                        }
+                        deviation[key] = anchor.deviation[key] ?? allowance
+                    } else if let expr {
+                        let reads = formula.operands(expr, row: row, col: col)
+                        var prop = 0.0
+                        for c in reads.cells {
+                            let k = CellKey(step: s, c.0.inputAwareKey, row: c.1 + 1, col: c.2 + 1)
+                            ops.append(k)
+                            prop += formula.sensitivity(expr, row: row, col: col, base: m[row, col], operand: c, previous: false, h: deviation[k] ?? 0)
+                        }
+                        for c in reads.previous {
+                            let k = CellKey(step: s - 1, c.0, row: c.1 + 1, col: c.2 + 1)
+                            ops.append(k)
+                            prop += formula.sensitivity(expr, row: row, col: col, base: m[row, col], operand: c, previous: true, h: anchor.deviation[k] ?? deviation[k] ?? 0)
+                        }
+                        allowance = prop
+                        deviation[key] = prop + (student?.written.defaultTolerance ?? 0)
+                    } else {
+                        deviation[key] = student?.written.defaultTolerance ?? 0
+                    }
+                    operands[key] = ops
+                    guard let st = student else { continue }
+                    let tol = st.written.defaultTolerance + allowance
+                    let holds = WrittenNumber.holds(correct, expected: st.written.value, tolerance: tol)
+                    judged[key] = DiagnosedValue(student: st, computed: correct, tolerance: tol, holds: holds, note: note)
+                }
+            }
+        }
+    }
+}
+
+extension QuantityRef {
+    /// a(0) read by a formula is the traced x(0).
+    var inputAwareKey: QuantityRef { quantity == .a && layer == 0 ? QuantityRef(.x, 0) : self }
+}

@@ -1,0 +1,87 @@
+import BPTrace
+
+extension Judge {
+    /// Root causes in stage order: wrong values whose operands are right or not given (through
+    /// cells not given, back to the last given ones), with the wrong values that follow from each.
+    func rootCauses(explain: Bool) -> [RootCause] {
+        // taint[cell]: the root causes a cell's value depends on through wrong or unwritten cells.
+        var taint: [CellKey: [Int]] = [:]
+        var roots: [CellKey] = []
+        var downstream: [Int] = []
+        for key in order {
+            var from: [Int] = []
+            for op in operands[key] ?? [] { for t in taint[op] ?? [] where !from.contains(t) { from.append(t) } }
+            if let d = judged[key] {
+                if d.holds { continue }                       // a right value stops what came before it
+                if from.isEmpty {
+                    roots.append(key); downstream.append(0)
+                    taint[key] = [roots.count - 1]
+                } else {
+                    for t in from { downstream[t] += 1 }
+                    taint[key] = from
+                }
+            } else if !from.isEmpty {
+                taint[key] = from
+            }
+        }
+        let names = PostNames(spec: spec)
+        return roots.enumerated().map { i, key in
+            let d = judged[key]!
+            let ops = operands[key] ?? []
+            let given = ops.filter { judged[$0] != nil }
+            let later = laterValues(of: key)
+            let explanations = explain ? self.explanations(of: d, later: later) : []
+            return RootCause(value: d, name: names.name(of: key), rightOperands: given, missingOperands: ops.count - given.count,
+                             downstream: downstream[i], explanations: explanations, laterValues: later.count)
+        }
+    }
+
+    /// The student's values in the root cause's step computed from it (the root cause first).
+    func laterValues(of root: CellKey) -> [CellKey] {
+        var reached: Set<CellKey> = [root]
+        var out: [CellKey] = [root]
+        for key in order where key.step == root.step && key != root {
+            guard (operands[key] ?? []).contains(where: reached.contains) else { continue }
+            reached.insert(key)
+            if judged[key] != nil { out.append(key) }
+        }
+        return out
+    }
+
+    /// The alternatives that reproduce the root cause's value when its step is run again from the
+    /// same anchor, each with how many of `later` it reproduces, best first.
+    func explanations(of root: DiagnosedValue, later: [CellKey]) -> [ModelExplanation] {
+        var out: [(ModelExplanation, Int)] = []
+        for (index, alt) in Alternative.candidates(for: spec).enumerated() {
+            guard let r = run.rerun(step: root.key.step, under: alt) else { continue }
+            func reproduces(_ key: CellKey) -> Bool {
+                guard let d = judged[key], let m = r[key.ref], key.row - 1 < m.rows, key.col - 1 < m.cols else { return false }
+                let v = m[key.row - 1, key.col - 1]
+                return WrittenNumber.holds(alt.negated ? -v : v, expected: d.student.written.value, tolerance: d.tolerance)
+            }
+            guard reproduces(root.key) else { continue }
+            let n = later.filter(reproduces).count
+            out.append((ModelExplanation(spelling: alt.spelling, meaning: alt.meaning, reproduced: n, of: later.count), index))
+        }
+        return out.sorted { $0.0.reproduced != $1.0.reproduced ? $0.0.reproduced > $1.0.reproduced : $0.1 < $1.1 }.map(\.0)
+    }
+}
+
+/// The post-style names of a network's cells (`dE_total/dnet_h2`, `w5+`), where a cell has one.
+struct PostNames {
+    private var byCell: [CellKey: String] = [:]
+
+    init(spec: NetworkSpec) {
+        let names = ValueNames(spec: spec)
+        for n in names.canonicalNames() {
+            guard let resolved = try? names.resolve(n), case .cell(let q, let l, let r, let c) = resolved.target else { continue }
+            let key = CellKey(step: 1, QuantityRef(q, l), row: r, col: c)
+            if byCell[key] == nil { byCell[key] = n }
+        }
+    }
+
+    func name(of key: CellKey) -> String? {
+        guard let n = byCell[CellKey(step: 1, key.ref, row: key.row, col: key.col)] else { return nil }
+        return key.step == 1 ? n : "\(n)@\(key.step)"
+    }
+}
