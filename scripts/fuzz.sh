@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh [--time SECONDS] [--jobs N] [--build-only | --merge-only] [--no-merge] [target...]
 #
-# Targets: spec, fixture, csv, names (default: all four, run at the same time, one process each).
+# Targets: spec, fixture, csv, names, trace (default: all five, run at the same time, one process each).
 # Each target is one binary, .build-fuzz/<target>-fuzz: the BPTrace library's sources compiled
 # with -sanitize=fuzzer,address into module BPTrace together with Fuzz/Entry/FuzzEntries.swift
 # and Fuzz/Targets/<target>.swift, so internal APIs are reachable.
@@ -29,11 +29,11 @@ while [ $# -gt 0 ]; do
         --merge-only) merge_only=1; shift ;;
         --no-merge) merge=0; shift ;;
         -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        spec|fixture|csv|names) targets+=("$1"); shift ;;
-        *) echo "fuzz.sh: unknown argument $1 (targets: spec fixture csv names)" >&2; exit 64 ;;
+        spec|fixture|csv|names|trace) targets+=("$1"); shift ;;
+        *) echo "fuzz.sh: unknown argument $1 (targets: spec fixture csv names trace)" >&2; exit 64 ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(spec fixture csv names)
+[ ${#targets[@]} -gt 0 ] || targets=(spec fixture csv names trace)
 logs=${FUZZ_LOGS:-/tmp/fuzz-logs}
 # LeakSanitizer off: Foundation's FileManager.contents(atPath:) leaks 4 kB on an empty file
 # (toolchain, not bptrace), and every fork child would end as a "crash" at exit.
@@ -42,7 +42,7 @@ out=.build-fuzz
 mkdir -p "$out" "$logs"
 
 # Longest input per target (the seeds' 40 kB cases are truncated to this while fuzzing).
-max_len() { case $1 in spec|fixture) echo 8192 ;; csv) echo 4096 ;; names) echo 256 ;; esac; }
+max_len() { case $1 in spec|fixture) echo 8192 ;; csv|trace) echo 4096 ;; names) echo 256 ;; esac; }
 
 build() {
     local t=$1 bin=$out/$1-fuzz

@@ -11,7 +11,7 @@ import Foundation
 
 enum FuzzEntry {
     /// The targets, in the order scripts/fuzz.sh runs them.
-    static let targets = ["spec", "fixture", "csv", "names"]
+    static let targets = ["spec", "fixture", "csv", "names", "trace"]
 
     static func run(_ target: String, _ bytes: [UInt8]) {
         switch target {
@@ -19,6 +19,7 @@ enum FuzzEntry {
         case "fixture": fixture(bytes)
         case "csv": csv(bytes)
         case "names": names(bytes)
+        case "trace": trace(bytes)
         default: fatalError("unknown fuzz target \(target)")
         }
     }
@@ -98,5 +99,16 @@ enum FuzzEntry {
         _ = try? names.resolve(text, sample: sample, step: step)
         _ = WrittenNumber(text)
         _ = Convention.parse(text.split(separator: "+").map(String.init))
+    }
+
+    /// Networks for the trace reader: every preset, parsed once.
+    static let traceSpecs: [NetworkSpec] = Presets.all.map { try! SpecParser.parse(text: $0.json) }
+
+    /// A student's trace CSV (`StudentTraceReader`): byte 0 picks the preset the trace is read
+    /// for, the rest is the file (header, quoting, line ends, every line's cell and number).
+    static func trace(_ bytes: [UInt8]) {
+        guard let first = bytes.first else { return }
+        let spec = traceSpecs[Int(first) % traceSpecs.count]
+        _ = try? StudentTraceReader.read(bytes: Array(bytes.dropFirst()), file: "fuzz.csv", spec: spec)
     }
 }

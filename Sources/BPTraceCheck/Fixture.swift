@@ -11,6 +11,7 @@ import Foundation
 ///              "url": "https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/"},
 ///   "spec": { ... a spec, inline ... }  or  "spec": "path/relative/to/the/fixture.json"  or  "preset": "mazur-2015",
 ///   "steps": 1,
+///   "trace": "student.csv",       (optional: a student's trace CSV, relative to the fixture)
 ///   "values": [
 ///     {"name": "out_o1", "value": "0.75136507"},
 ///     {"step": 1, "layer": 2, "quantity": "a", "row": 1, "col": 2, "value": "0.772928465"},
@@ -95,6 +96,8 @@ public struct Fixture: Sendable {
     /// `steps` as written (at least the largest step a value needs), else nil.
     public let steps: Int?
     public let entries: [Entry]
+    /// The student's trace the fixture names (`"trace"`), with its bad lines as problems.
+    public let trace: StudentTrace?
 
     /// The steps each variant must run.
     public var stepsNeeded: Int { max(steps ?? 1, entries.map(\.step).max() ?? 1) }
@@ -102,7 +105,7 @@ public struct Fixture: Sendable {
 
 /// Reads fixture files (the format of `Fixture`).
 public enum FixtureParser {
-    public static let topLevelKeys = ["title", "description", "note", "comment", "source", "spec", "preset", "steps", "tolerance", "values"]
+    public static let topLevelKeys = ["title", "description", "note", "comment", "source", "spec", "preset", "steps", "tolerance", "values", "trace"]
     public static let entryKeys = ["name", "step", "sample", "layer", "quantity", "row", "col", "value", "expected", "tolerance",
                                    "status", "note", "comment", "convention", "exact", "with"]
     public static let sourceKeys = ["title", "author", "year", "url", "address", "note", "license"]
@@ -140,10 +143,12 @@ public enum FixtureParser {
                 return s
             }
             defaultTolerance = try m["tolerance"].map { try tolerance($0) }
-            guard m["values"] != nil else { throw SpecError("values", "required key is missing: give the expected values, e.g. [{\"name\": \"out_o1\", \"value\": \"0.75136507\"}]") }
+            guard m["values"] != nil || m["trace"] != nil else { throw SpecError("values", "required key is missing: give the expected values, e.g. [{\"name\": \"out_o1\", \"value\": \"0.75136507\"}], or a \"trace\" file") }
             (specJSON, specBase, spec) = try loadSpec(m, baseDirectory: baseDirectory, dataAccess: dataAccess)
             if let steps, let node = m["steps"] { try CheckLimits.checkWork(spec, steps: steps, path: node.path, what: "\"steps\": \(steps)") }
         } catch let e as SpecError { throw fail(e) }
+        let trace: StudentTrace?
+        do { trace = try m["trace"].map { try FixtureTrace.load($0, baseDirectory: baseDirectory, spec: spec, dataAccess: dataAccess) } } catch let e as SpecError { throw fail(e) }
 
         let baseVariant = Fixture.Variant(key: "", spec: spec)
         let baseNames = ValueNames(spec: spec)
@@ -152,7 +157,7 @@ public enum FixtureParser {
         var errors: [FixtureError] = []
         let items: [Node]
         do {
-            items = try m["values"]!.array(minCount: 1, what: "expected values")
+            items = try m["values"].map { try $0.array(minCount: 1, what: "expected values") } ?? []
             guard items.count <= CheckLimits.maximumValues else {
                 throw SpecError("values", "expected at most \(SpecLimits.grouped(CheckLimits.maximumValues)) values in one fixture, found \(SpecLimits.grouped(items.count))")
             }
@@ -171,7 +176,7 @@ public enum FixtureParser {
         if !errors.isEmpty { throw FixtureErrors(errors: errors) }
         do { try CheckLimits.checkKept(entries, file: file) } catch let e as SpecError { throw fail(e) }
         return Fixture(file: file, title: title, note: note, source: source, specJSON: specJSON, baseDirectory: specBase,
-                       spec: spec, steps: steps, entries: entries)
+                       spec: spec, steps: steps, entries: entries, trace: trace)
     }
 
     static func parseSource(_ node: Node) throws -> Fixture.Source {

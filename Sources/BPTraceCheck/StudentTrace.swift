@@ -43,8 +43,16 @@ public struct StudentTrace: Sendable {
     public let file: String
     public let values: [StudentValue]
     public let problems: [TraceProblem]
+    /// Problems beyond the first `StudentTraceReader.maximumProblemsListed`, counted, not listed.
+    public var unlistedProblems = 0
 
     public init(file: String, values: [StudentValue], problems: [TraceProblem]) {
         self.file = file; self.values = values; self.problems = problems
+    }
+
+    /// The problems as lines for a report (`line 7: ...`), then `and K more problems` when
+    /// some were not listed.
+    public var problemLines: [String] {
+        problems.map(\.description) + (unlistedProblems > 0 ? ["and \(unlistedProblems) more problem\(unlistedProblems == 1 ? "" : "s") (only the first \(problems.count) are listed)"] : [])
     }
 }

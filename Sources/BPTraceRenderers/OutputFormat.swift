@@ -18,6 +18,9 @@ public struct RenderOptions: Sendable {
     /// Handout (md): decimals of its numbers; nil = 9 (the post's) in full detail, 6 in matrix and
     /// summary detail (so a 5-column matrix fits a printed page).
     public var handoutDecimals: Int? = nil
+    /// CSV: decimals each value is rounded to (`run --decimals`); nil = full precision, the
+    /// shortest decimal that reads back to the same Float64.
+    public var csvDecimals: Int? = nil
     /// Handout (md): how the derived steps are written; nil = `HandoutDetail.automatic(for:)`.
     public var detail: HandoutDetail? = nil
     /// Handout (md): the steps derived in full; the others appear in the loss table only.
@@ -36,7 +39,8 @@ extension OutputFormat {
     public func makeSink(destination: String, overwrite: Bool, options: RenderOptions,
                          transaction: OutputTransaction? = nil) throws -> TraceSink {
         switch self {
-        case .csv: return CSVTraceWriter(file: try OutputFile(destination: destination, overwrite: overwrite, transaction: transaction))
+        case .csv: return CSVTraceWriter(file: try OutputFile(destination: destination, overwrite: overwrite, transaction: transaction),
+                                         decimals: options.csvDecimals)
         case .xlsx: return try WorkbookWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
         case .md: return try MarkdownHandoutWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
         }

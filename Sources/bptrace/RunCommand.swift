@@ -18,6 +18,8 @@ struct RunCommand: ParsableCommand {
           bptrace run --steps 12
           bptrace run --preset analytics-vidhya --format csv --out out/
           bptrace run --spec net.json --steps 1000 --format csv,xlsx --force
+          # an answer key in the schema students submit, rounded to 4 decimals
+          bptrace run --steps 2 --format csv --decimals 4
           # the handout: ./mazur-2015.md + ./mazur-2015-figures/
           bptrace run --format md --steps 12
           bptrace run --format md --steps 1000 --handout-steps 1-3 --detail summary
@@ -40,7 +42,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Overwrite existing output files.")
     var force = false
 
-    @Option(name: .long, help: "Decimals shown in the workbook (full precision is stored; default 3) and in the handout (default 9 as in the post; 6 with --detail matrix or summary).")
+    @Option(name: .long, help: "Decimals shown in the workbook (full precision is stored; default 3) and in the handout (default 9 as in the post; 6 with --detail matrix or summary). Also rounds every value of the CSV to this many decimals, written %.Nf style (0.7514 at 4; a value that rounds to zero is 0.0000): a template or answer key in the schema students submit. Without it the CSV has full precision.")
     var decimals: Int?
 
     @Option(name: .long, help: ArgumentHelp("Handout (md): how its steps are derived: full (every neuron and weight, symbols → numbers → result), matrix (bmatrix per layer) or summary (tables only). Default: full when every layer has at most 4 neurons and a step trains on 1 sample, else matrix.", valueName: "level"))
@@ -94,6 +96,7 @@ struct RunCommand: ParsableCommand {
         var options = RenderOptions()
         options.decimals = decimals ?? 3
         options.handoutDecimals = decimals
+        options.csvDecimals = decimals
         options.detail = detail
         options.handoutSteps = (try? HandoutStepList.parse(handoutSteps, upTo: steps)) ?? [1]
         options.walkthroughStep = walkthrough

@@ -1,13 +1,17 @@
 import BPTrace
+import Foundation
 
 /// Writes the trace as the tidy CSV of docs/SPEC.md, "The trace": one row per scalar,
 /// `step,layer,quantity,row,col,value` then `stage`, values as the shortest decimal that reads
-/// back to the same Float64. Streams block by block; memory does not grow with the steps.
+/// back to the same Float64, or with `decimals` rounded to that many decimals (`run --decimals`).
+/// Streams block by block; memory does not grow with the steps.
 public final class CSVTraceWriter: TraceSink {
     public static let header = "step,layer,quantity,row,col,value,stage\n"
     private let file: OutputFile
+    /// Nil: full precision (shortest round-trip). Else fixed decimals (`rounded(_:decimals:)`).
+    public let decimals: Int?
 
-    public init(file: OutputFile) { self.file = file }
+    public init(file: OutputFile, decimals: Int? = nil) { self.file = file; self.decimals = decimals }
 
     public func begin(_ run: TraceRun) throws { try file.write(CSVTraceWriter.header) }
 
@@ -28,7 +32,11 @@ public final class CSVTraceWriter: TraceSink {
                 out.bytes.append(contentsOf: key.bytes)
                 out.append(r + 1); out.append(",")
                 out.append(c + 1); out.append(",")
-                m[r, c].write(to: &out)      // Swift's shortest round-trip form, as `description`
+                if let decimals {
+                    out.write(CSVTraceWriter.rounded(m[r, c], decimals: decimals))
+                } else {
+                    m[r, c].write(to: &out)      // Swift's shortest round-trip form, as `description`
+                }
                 out.append(","); out.append(block.stage.rawValue); out.append("\n")
             }
         }
@@ -42,6 +50,17 @@ public final class CSVTraceWriter: TraceSink {
     /// The shortest decimal that reads back to exactly `v` (Swift's description is shortest
     /// round-trip, like Python's repr: `0.3775`, `1e-05`).
     public static func format(_ v: Double) -> String { v.description }
+
+    /// `v` rounded to `decimals` decimals, always written with exactly that many (`%.Nf`:
+    /// 0.75136507 → `0.7514` at 4, 1e-05 → `0.0000`, 2 → `2.0000`), so every cell of a template
+    /// shows the same precision. The binary value is rounded correctly (ties to even, as C's
+    /// printf and Python's round do). A value that rounds to zero is written `0.0000`, never
+    /// `-0.0000`.
+    public static func rounded(_ v: Double, decimals: Int) -> String {
+        let s = String(format: "%.\(decimals)f", v)
+        guard s.hasPrefix("-"), s.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }) else { return s }
+        return String(s.dropFirst())
+    }
 }
 
 /// Bytes of CSV rows. As a `TextOutputStream` it takes a Double's text straight from the
