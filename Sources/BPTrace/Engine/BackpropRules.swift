@@ -18,12 +18,16 @@ public struct BackpropRules: Sendable, CustomStringConvertible {
     /// The optimizer's variant (the checker's optimizer conventions); `.standard` is the
     /// spec's optimizer as docs/SPEC.md defines it. SGD has no variant.
     public var optimizer: OptimizerVariant
+    /// The classic mistakes of the step (issue 12's bug models, `StepMistakes`); `.none` for
+    /// the contract's step.
+    public var mistakes: StepMistakes
 
     public init(name: String, slope: SlopeRule = .ofActivation, outputDelta: OutputDeltaRule = .ofLoss,
-                errorThrough: UpdateOrder? = nil, learningRateInDelta: Bool = false, optimizer: OptimizerVariant = .standard) {
+                errorThrough: UpdateOrder? = nil, learningRateInDelta: Bool = false, optimizer: OptimizerVariant = .standard,
+                mistakes: StepMistakes = .none) {
         self.name = name; self.slope = slope; self.outputDelta = outputDelta
         self.errorThrough = errorThrough; self.learningRateInDelta = learningRateInDelta
-        self.optimizer = optimizer
+        self.optimizer = optimizer; self.mistakes = mistakes
     }
 
     public var description: String { name }

@@ -16,10 +16,18 @@ public struct Trainer: Sendable {
     public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil) {
         self.spec = spec
         self.rules = rules
-        self.optimizer = optimizer ?? (spec.optimizer.isSGD ? SGD(learningRate: spec.learningRate) : StatefulOptimizer(spec.optimizer, learningRate: spec.learningRate, variant: rules.optimizer))
+        self.optimizer = optimizer ?? Trainer.optimizer(for: spec, rules: rules)
         self.parameters = parameters ?? spec.initialParameters()
         self.catalogue = Catalogue(spec: spec)
         self.plan = catalogue.stepPlan
+    }
+
+    /// A fresh optimizer (zero state) for `spec` under `rules`: SGD or the spec's stateful
+    /// optimizer in the rules' variant, with the learning rate the rules' update uses (η, or −η
+    /// and η² under the `update_sign` and `lr_twice` mistakes). What `init` uses when given none.
+    public static func optimizer(for spec: NetworkSpec, rules: BackpropRules = .standard) -> any Optimizer {
+        let eta = rules.mistakes.learningRateInUpdate.apply(spec.learningRate)
+        return spec.optimizer.isSGD ? SGD(learningRate: eta) : StatefulOptimizer(spec.optimizer, learningRate: eta, variant: rules.optimizer)
     }
 
     /// Runs training step `s` (1-based) from the current parameters, advances them to the
@@ -37,6 +45,8 @@ public struct Trainer: Sendable {
     /// What the backward pass reads of the forward pass, by layer (index l is layer l).
     private struct Pass {
         var W: [Matrix], b: [Matrix?], a: [Matrix], slope: [Matrix?], y: Matrix
+        /// The mistakes' factor on the loss and delta(L) (`StepMistakes.LossScale`); nil: none.
+        var lossFactor: Double?
     }
 
     private func forwardPass(_ s: Int) -> (StepResult, Pass) {
@@ -52,11 +62,11 @@ public struct Trainer: Sendable {
         r[.y, L] = t
         for l in 1...L { r[.W, l] = W[l]; r[.b, l] = b[l] }
 
-        // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)).
+        // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)). (Mistake: no bias.)
         var z: [Matrix] = [x], a: [Matrix] = [x]
         for l in 1...L {
             var zl = a[l - 1].dot(W[l])
-            if let bl = b[l] { for r in 0..<zl.rows { for c in 0..<zl.cols { zl[r, c] += bl[0, c] } } }
+            if rules.mistakes.biasInForward, let bl = b[l] { for r in 0..<zl.rows { for c in 0..<zl.cols { zl[r, c] += bl[0, c] } } }
             z.append(zl)
             a.append(f[l].apply(zl))
             r[.z, l] = zl
@@ -65,7 +75,10 @@ public struct Trainer: Sendable {
         let o = a[L]
 
         // Loss at the start-of-step weights; cost adds (lambda/2)·Σ W².
-        let loss = spec.loss.value(outputs: o, targets: t, outputActivation: f[L])
+        var loss = spec.loss.value(outputs: o, targets: t, outputActivation: f[L])
+        // Mistakes: half_sse without its ½, a batch sum divided by B.
+        let scale = rules.mistakes.lossScale, factor = scale.factor(loss: spec.loss, batch: rows.count)
+        if let k = factor { loss = scale.scale(loss, by: k) }
         r[.loss, L] = Matrix(row: [loss])
         if spec.l2 > 0 {
             var squares = 0.0
@@ -77,7 +90,7 @@ public struct Trainer: Sendable {
         // slope(l) = f'(z(l)), by the rules' slope (the engine's: from the activation where the tutorials do).
         let slope: [Matrix?] = [nil] + (1...L).map { l in rules.slope.slope(f[l], z[l], a[l]) }
         for l in 1...L { r[.slope, l] = slope[l] }
-        return (r, Pass(W: W, b: b, a: a, slope: slope, y: t))
+        return (r, Pass(W: W, b: b, a: a, slope: slope, y: t, lossFactor: factor))
     }
 
     /// Stages 8–12: the backward pass and the update, written into `r`; returns the updated
@@ -85,7 +98,11 @@ public struct Trainer: Sendable {
     private mutating func backward(_ r: inout StepResult, _ p: Pass) -> Parameters {
         let L = spec.depth
         // delta(L) = dL/dz(L), from the loss; η folded in under the lr-folded rules.
-        var delta = rules.outputDelta.delta(spec.loss, p.a[L], p.y, p.slope[L])
+        // (Mistakes: the slope left out — a slope of ones; the loss's factor.)
+        let m = rules.mistakes
+        let outputSlope = m.slopeInDelta ? p.slope[L] : p.slope[L].map { $0.map { _ in 1.0 } }
+        var delta = rules.outputDelta.delta(spec.loss, p.a[L], p.y, outputSlope)
+        if let k = p.lossFactor { delta = delta.map { m.lossScale.scale($0, by: k) } }
         if rules.learningRateInDelta { delta = delta.map { $0 * spec.learningRate } }
         var weights = p.W, biases = p.b
         for l in stride(from: L, through: 1, by: -1) {
@@ -96,7 +113,8 @@ public struct Trainer: Sendable {
             r[.gradW, l] = g
             weights[l] = apply(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, to: &r)
             if let bl = p.b[l] {
-                let gb = delta.columnSums()                        // grad_b = column sums of delta(l)
+                // grad_b = column sums of delta(l) (mistake: the first sample's row alone)
+                let gb = m.biasGradientFromFirstSample ? Matrix(row: delta.row(0)) : delta.columnSums()
                 r[.gradB, l] = gb
                 biases[l] = spec.updateBiases
                     ? apply(optimizer.update(parameter: QuantityRef(.b, l), value: bl, gradient: gb), as: .bNew, l, to: &r)
@@ -106,9 +124,10 @@ public struct Trainer: Sendable {
             if l > 1, let slope = p.slope[l - 1] {
                 // err(l-1) = delta(l)·W(l)^T, with the updated W(l) under the immediate order.
                 let through = rules.order(for: spec) == .immediate ? weights[l] : W
-                let err = delta.dotTransposed(through)
+                // (Mistake: delta(l)·W(l) without the transpose, where W(l) is square.)
+                let err = m.untransposed(through) ? delta.dot(through) : delta.dotTransposed(through)
                 r[.err, l - 1] = err
-                delta = err.zipWith(slope) { $0 * $1 }            // delta = err ⊙ slope
+                delta = m.slopeInDelta ? err.zipWith(slope) { $0 * $1 } : err   // delta = err ⊙ slope (mistake: err)
             }
         }
         return Parameters(weights: Array(weights.dropFirst()), biases: spec.bias ? biases.dropFirst().compactMap { $0 } : [])

@@ -59,9 +59,11 @@ extension Catalogue {
     /// The formula of `ref` under other backprop rules, for a trainer run with them
     /// (`Trainer(spec:rules:)`): err through the weights of the rules' update order, and the
     /// output delta times η when the rules fold the learning rate into it. nil where the rules'
-    /// slope is not the catalogue's (a test's wrong derivative has no declared formula).
+    /// slope is not the catalogue's (a test's wrong derivative has no declared formula) and
+    /// under a bug model's mistakes (`StepMistakes`).
     public func expression(of ref: QuantityRef, under rules: BackpropRules) -> Expr? {
-        guard rules.slope.name == SlopeRule.ofActivation.name, rules.outputDelta.name == OutputDeltaRule.ofLoss.name else { return nil }
+        guard rules.slope.name == SlopeRule.ofActivation.name, rules.outputDelta.name == OutputDeltaRule.ofLoss.name,
+              rules.mistakes.isNone else { return nil }
         var s = spec
         s.update = rules.order(for: spec)
         let base = Catalogue(spec: s).expression(of: ref)

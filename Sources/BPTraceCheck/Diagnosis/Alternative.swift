@@ -29,8 +29,9 @@ public struct Alternative: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Every alternative the diagnosis tries on `spec`: the conventions, then the bug models.
+    /// Every alternative the diagnosis tries on `spec`: the conventions, then the bug models
+    /// that apply to it (`BugModel.all`'s order).
     public static func candidates(for spec: NetworkSpec) -> [Alternative] {
-        conventions(for: spec)
+        conventions(for: spec) + BugModel.alternatives(for: spec)
     }
 }
