@@ -29,13 +29,19 @@ extension CheckCommand {
         var passed = 0, failed = 0, missing = false, invalid = false, first = true
         if format == .csv { try StandardOutput.write(DiagnosisReport.csvHeader) }
         if format == .json && !single { try StandardOutput.write("{\n  \"traces\": [", terminator: "") }
-        for (path, _) in paths {
+        for (path, inFolder) in paths {
             let studentTrace: StudentTrace
             do {
-                studentTrace = try TempTraceReader.read(file: path, spec: netSpec)
-            } catch let e as TempTraceReader.Failure {
-                printError(e.message)
-                if e.missing { missing = true } else { invalid = true }
+                studentTrace = try StudentTraceReader.read(file: path, spec: netSpec, regularOnly: inFolder)
+            } catch let e as StudentTraceError {
+                printError(e.description)
+                if e.kind == .missingFile { missing = true } else { invalid = true }
+                continue
+            }
+            guard !studentTrace.values.isEmpty else {
+                printError("\(SafeText.truncated(path, limit: 200)): no usable row (the trace's problems follow)")
+                for p in studentTrace.problems.prefix(20) { printError("  \(p)") }
+                invalid = true
                 continue
             }
             let d = Diagnoser.diagnose(spec: netSpec, trace: studentTrace, reanchor: !noReanchor, explain: explain)

@@ -25,12 +25,18 @@ extension Judge {
             }
         }
         let names = PostNames(spec: spec)
+        let candidates = explain ? Alternative.candidates(for: spec) : []
+        // Each step is re-run once per alternative, however many root causes it has.
+        var reruns: [Int: [StepResult?]] = [:]
+        if explain {
+            for s in Set(roots.map(\.step)) { reruns[s] = candidates.map { run.rerun(step: s, under: $0) } }
+        }
         return roots.enumerated().map { i, key in
             let d = judged[key]!
             let ops = operands[key] ?? []
             let given = ops.filter { judged[$0] != nil }
             let later = laterValues(of: key)
-            let explanations = explain ? self.explanations(of: d, later: later) : []
+            let explanations = explain ? self.explanations(of: d, later: later, candidates: candidates, reruns: reruns[key.step] ?? []) : []
             return RootCause(value: d, name: names.name(of: key), rightOperands: given, missingOperands: ops.count - given.count,
                              downstream: downstream[i], explanations: explanations, laterValues: later.count)
         }
@@ -50,10 +56,10 @@ extension Judge {
 
     /// The alternatives that reproduce the root cause's value when its step is run again from the
     /// same anchor, each with how many of `later` it reproduces, best first.
-    func explanations(of root: DiagnosedValue, later: [CellKey]) -> [ModelExplanation] {
+    func explanations(of root: DiagnosedValue, later: [CellKey], candidates: [Alternative], reruns: [StepResult?]) -> [ModelExplanation] {
         var out: [(ModelExplanation, Int)] = []
-        for (index, alt) in Alternative.candidates(for: spec).enumerated() {
-            guard let r = run.rerun(step: root.key.step, under: alt) else { continue }
+        for (index, alt) in candidates.enumerated() {
+            guard index < reruns.count, let r = reruns[index] else { continue }
             func reproduces(_ key: CellKey) -> Bool {
                 guard let d = judged[key], let m = r[key.ref], key.row - 1 < m.rows, key.col - 1 < m.cols else { return false }
                 let v = m[key.row - 1, key.col - 1]
