@@ -8,10 +8,15 @@ public struct CheckReport: Sendable {
     /// Fixtures that could not be read (they count as neither passed nor failed).
     public let errors: [FixtureError]
 
-    public init(checks: [FixtureCheck], errors: [FixtureError] = []) { self.checks = checks; self.errors = errors }
+    /// The diagnoses of the student traces fixtures name (`"trace"`), in fixture order.
+    public let traces: [DiagnosisReport]
 
-    public var passed: Int { checks.reduce(0) { $0 + $1.passed } }
-    public var failed: Int { checks.reduce(0) { $0 + $1.failed } }
+    public init(checks: [FixtureCheck], errors: [FixtureError] = [], traces: [DiagnosisReport] = []) {
+        self.checks = checks; self.errors = errors; self.traces = traces
+    }
+
+    public var passed: Int { checks.reduce(0) { $0 + $1.passed } + traces.reduce(0) { $0 + $1.diagnosis.passed } }
+    public var failed: Int { checks.reduce(0) { $0 + $1.failed } + traces.reduce(0) { $0 + $1.diagnosis.failed } }
     public var erratumConfirmed: Int { checks.reduce(0) { $0 + $1.erratumConfirmed } }
     public var conventionConfirmed: Int { checks.reduce(0) { $0 + $1.conventionConfirmed } }
 
@@ -23,6 +28,7 @@ public struct CheckReport: Sendable {
     public func text() -> String {
         var out: [String] = []
         for c in checks { out += lines(for: c) ; out.append("") }
+        for t in traces { out += t.text(summary: false).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init); out.append("") }
         var apart: [String] = []
         if erratumConfirmed > 0 { apart.append("\(erratumConfirmed) \(erratumConfirmed == 1 ? "erratum" : "errata") confirmed") }
         if conventionConfirmed > 0 { apart.append("\(conventionConfirmed) convention value\(conventionConfirmed == 1 ? "" : "s") confirmed") }
@@ -164,7 +170,9 @@ public struct CheckReport: Sendable {
                                      ("values", .array(values))]))
         }
         let errs: [JSONValue] = errors.map { .object([("file", .string($0.file)), ("path", .string($0.path)), ("message", .string($0.message))]) }
-        let root: JSONValue = .object([("fixtures", .array(fixtures)), ("errors", .array(errs)),
+        var members: [(key: String, value: JSONValue)] = [("fixtures", .array(fixtures))]
+        if !traces.isEmpty { members.append(("traces", .array(traces.map { $0.jsonValue() }))) }
+        let root: JSONValue = .object(members + [("errors", .array(errs)),
                                        ("passed", .number("\(passed)")), ("failed", .number("\(failed)")),
                                        ("errata_confirmed", .number("\(erratumConfirmed)")),
                                        ("conventions_confirmed", .number("\(conventionConfirmed)")),

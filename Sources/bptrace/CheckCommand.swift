@@ -99,7 +99,6 @@ struct CheckCommand: ParsableCommand {
         if trace.isEmpty {
             guard !fixtures.isEmpty else { throw ValidationError("give at least one fixture file, or --trace FILE with --spec or --preset") }
             if preset != nil || spec != nil { throw ValidationError("--spec and --preset go with --trace (a fixture names its own spec)") }
-            if noReanchor { throw ValidationError("--no-reanchor goes with --trace") }
             if format == .csv { throw ValidationError("--format csv goes with --trace (fixtures: text or json)") }
         } else {
             guard fixtures.isEmpty else { throw ValidationError("give fixtures or --trace, not both") }
@@ -128,18 +127,23 @@ struct CheckCommand: ParsableCommand {
         if !trace.isEmpty { return try runTraces() }
         var checks: [FixtureCheck] = []
         var errors: [FixtureError] = []
+        var traces: [DiagnosisReport] = []
         let paths = files()
         if paths.isEmpty { printError("no *.json fixture files in \(fixtures.joined(separator: ", "))"); throw Exit.missingInput }
         for (path, inFolder) in paths {
             do {
                 let fixture = try FixtureParser.load(path: path, dataAccess: allowOutsideData ? .anywhere : .specFolderOnly, regularOnly: inFolder)
                 checks.append(Checker.check(fixture, explain: explain))
+                if let t = fixture.trace {
+                    let d = Diagnoser.diagnose(spec: fixture.spec, trace: t, reanchor: !noReanchor, explain: explain)
+                    traces.append(DiagnosisReport(d, specName: fixture.spec.name))
+                }
             } catch let e as FixtureErrors {
                 for err in e.errors { printError(err.description) }
                 errors += e.errors
             }
         }
-        let report = CheckReport(checks: checks, errors: errors)
+        let report = CheckReport(checks: checks, errors: errors, traces: traces)
         try StandardOutput.write(format == .json ? report.json() : report.text(), terminator: "")
         if errors.contains(where: { $0.kind == .missingFile }) { throw Exit.missingInput }
         if !errors.isEmpty { throw Exit.invalidSpec }
