@@ -12,6 +12,12 @@ value as soon as it is computed and computes later values from the rounded ones 
 
 usage: student_traces.py SPEC.json [--steps N] [--decimals D] [--style written|carried]
            [--bug NAME[@LAYER]]... [--slip] [--quantities q1,q2,...] [--out FILE.csv]
+       student_traces.py --suite SPEC_DIR OUT_DIR    (the tests' traces and their manifest.csv)
+
+The test suite (Tests/StudentTraces) was made with
+    python3 scripts/student_traces.py --suite Tests/StudentTraces Tests/StudentTraces
+plus slip.csv (mazur-2015, --steps 3 --decimals 6 --slip) and two-bugs.csv (mazur-2015,
+--bug slope_from_net@1 --bug update_sign@2 --decimals 6); the Swift tests never run Python.
 
 Bugs (spellings of issue 12): slope_from_net, slope_missing, slope_twice, weights_not_transposed,
 update_sign, lr_twice, sse_without_half, batch_mean, bias_grad_first_sample, softmax_extra_slope,
@@ -223,7 +229,56 @@ def trace(spec, steps, decimals, style, bugs, slip, quantities):
     return "\n".join(lines) + "\n"
 
 
+# The quantities each bug changes first, in stage order: the first of them a trace holds is where
+# the diagnosis must put the root cause.
+FIRST_CHANGED = {
+    "slope_from_net": ["slope", "delta"], "slope_twice": ["slope", "delta"], "slope_missing": ["delta"],
+    "weights_not_transposed": ["err", "delta"], "update_sign": ["W_new"], "lr_twice": ["W_new"],
+    "sse_without_half": ["loss", "delta"], "batch_mean": ["loss", "delta"], "bias_grad_first_sample": ["grad_b", "b_new"],
+    "softmax_extra_slope": ["delta"], "bias_missing_in_forward": ["z", "a"],
+}
+# Which bugs each suite network shows at step 1 (the others change nothing on it).
+SUITE = {
+    "mazur-2015": ["slope_from_net", "slope_missing", "slope_twice", "weights_not_transposed", "update_sign", "lr_twice",
+                   "sse_without_half", "bias_missing_in_forward"],
+    "deep": ["slope_from_net", "slope_missing", "slope_twice", "weights_not_transposed", "update_sign", "lr_twice",
+             "sse_without_half", "batch_mean", "bias_grad_first_sample", "bias_missing_in_forward"],
+    "xor": ["batch_mean", "bias_grad_first_sample", "slope_missing"],
+    "tanh-relu-softmax": ["softmax_extra_slope"],
+}
+PARTIAL = ["W", "a", "delta", "grad_W", "W_new", "b_new"]
+
+
+def suite(spec_dir, out_dir):
+    """The test suite's traces (Tests/StudentTraces): clean ones in both rounding styles and one
+    per bug, network, decimals and completeness, with manifest.csv saying what each must give."""
+    rows = ["file,spec,kind,decimals,style,expected_quantity"]
+    for name in ["mazur-2015", "deep", "xor", "tanh-relu-softmax"]:
+        with open(os.path.join(spec_dir, name + ".json"), encoding="utf-8") as f:
+            spec = json.load(f)
+        for d in (4, 6, 9):
+            for style in ("written", "carried"):
+                fn = "clean-%s-%d-%s.csv" % (name, d, style)
+                with open(os.path.join(out_dir, fn), "w", encoding="utf-8") as f:
+                    f.write(trace(spec, 2, d, style, Bugs([]), False, None))
+                rows.append("%s,%s,clean,%d,%s," % (fn, name, d, style))
+            for bug in SUITE[name]:
+                for part in ("complete", "partial"):
+                    q = set(PARTIAL) if part == "partial" else None
+                    style = "carried" if d == 4 else "written"
+                    fn = "%s-%s-%d-%s.csv" % (bug, name, d, part)
+                    with open(os.path.join(out_dir, fn), "w", encoding="utf-8") as f:
+                        f.write(trace(spec, 1, d, style, Bugs([bug]), False, q))
+                    first = [x for x in FIRST_CHANGED[bug] if q is None or x in q][0]
+                    rows.append("%s,%s,%s,%d,%s,%s" % (fn, name, bug, d, style, first))
+    with open(os.path.join(out_dir, "manifest.csv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--suite":
+        suite(sys.argv[2], sys.argv[3])
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("spec")
     ap.add_argument("--steps", type=int, default=1)
