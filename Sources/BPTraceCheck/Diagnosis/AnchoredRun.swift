@@ -59,13 +59,16 @@ struct AnchoredRun {
                         let cand = written[key] ?? (s > 1 ? written[source] : nil)
                         guard let cand else { continue }
                         let gap = (cand.written.value - m[r, c]).magnitude
-                        if reanchor && gap > cand.written.defaultTolerance + (carried[source] ?? 0) {
+                        let rounding = cand.written.defaultTolerance + (carried[source] ?? 0)
+                        if reanchor && gap > rounding {
                             m[r, c] = cand.written.value
                             deviation[key] = cand.written.halfUnit
                             replaced += 1
                             origin = cand.key.step == s ? "your \(q.rawValue)(\(l))@\(s)" : "your \(newQ.rawValue)(\(l))@\(s - 1)"
                         } else {
-                            deviation[key] = gap + cand.written.halfUnit
+                            // Kept at bptrace's value: the student's own is this far at most (a
+                            // wrong start value under --no-reanchor carries only its rounding).
+                            deviation[key] = min(gap, rounding) + cand.written.halfUnit
                         }
                     }
                 }
@@ -93,10 +96,11 @@ struct AnchoredRun {
                                     let key = CellKey(step: s - 1, ref, row: r + 1, col: c + 1)
                                     guard let cand = written[key] else { continue }
                                     let gap = (cand.written.value - m[r, c]).magnitude
-                                    if reanchor && gap > cand.written.defaultTolerance + (carried[key] ?? 0) {
+                                    let rounding = cand.written.defaultTolerance + (carried[key] ?? 0)
+                                    if reanchor && gap > rounding {
                                         m[r, c] = cand.written.value; deviation[key] = cand.written.halfUnit; changed += 1
                                     } else {
-                                        deviation[key] = gap + cand.written.halfUnit
+                                        deviation[key] = min(gap, rounding) + cand.written.halfUnit
                                     }
                                 }
                             }

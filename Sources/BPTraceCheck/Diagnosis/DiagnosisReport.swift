@@ -10,6 +10,9 @@ public struct DiagnosisReport: Sendable {
 
     public init(_ diagnosis: Diagnosis, specName: String) { self.diagnosis = diagnosis; self.specName = specName }
 
+    /// Root-cause blocks the text report prints (JSON has them all).
+    public static let rootCausesShown = 20
+
     static func num(_ d: Double?) -> JSONValue { d.flatMap { $0.isFinite ? JSONValue.number(shortestText($0)) : nil } ?? .null }
 
     /// The cell and its post-style name: `delta(2)[1,1]@1 (dE_total/dnet_o1)`.
@@ -27,6 +30,10 @@ public struct DiagnosisReport: Sendable {
             : "against bptrace's own run (--no-reanchor)"))
         for s in d.anchors.keys.sorted() { out.append("  step \(s) starts from your values: " + d.anchors[s]!.joined(separator: "; ")) }
         for (i, r) in d.rootCauses.enumerated() {
+            if i == Self.rootCausesShown {
+                out.append("  ... \(d.rootCauses.count - i) more root causes (--format json lists them all)")
+                break
+            }
             let v = r.value
             out.append("  root cause \(i + 1): \(Self.cellText(v.key, name: r.name)), line \(v.student.line)")
             out.append("    yours \(v.student.written.text), correct \(v.computed.map { v.student.written.formatLike($0) } ?? "n/a")"

@@ -42,6 +42,13 @@ extension Judge {
         }
     }
 
+    /// An alternative's value reproduces a student's within this many times the value's
+    /// tolerance: the allowance is propagated through the correct formulas, and a mistaken
+    /// formula may carry the operands' rounding further (z(1 − z) moves 1 − 2z times as far as z
+    /// does, where a(1 − a) moves less): a carried-rounded slope_from_net trace at 4 decimals
+    /// missed its explanation by 5% of the tolerance without it.
+    static let explanationSlack = 3.0
+
     /// The student's values in the root cause's step computed from it (the root cause first).
     func laterValues(of root: CellKey) -> [CellKey] {
         var reached: Set<CellKey> = [root]
@@ -63,7 +70,7 @@ extension Judge {
             func reproduces(_ key: CellKey) -> Bool {
                 guard let d = judged[key], let m = r[key.ref], key.row - 1 < m.rows, key.col - 1 < m.cols else { return false }
                 let v = m[key.row - 1, key.col - 1]
-                return WrittenNumber.holds(alt.negated ? -v : v, expected: d.student.written.value, tolerance: d.tolerance)
+                return WrittenNumber.holds(alt.negated ? -v : v, expected: d.student.written.value, tolerance: Judge.explanationSlack * d.tolerance)
             }
             guard reproduces(root.key) else { continue }
             let n = later.filter(reproduces).count
