@@ -53,6 +53,25 @@ struct Judge {
     let written: [CellKey: StudentValue]
     let reanchor: Bool
     let catalogue: Catalogue
+    /// How a value the student did not write may have been rounded: to the decimals most of their
+    /// values have (a person carrying rounded numbers rounds the ones they skip writing too).
+    let unwrittenHalfUnit: Double
+    /// The step's quantities with each after the quantities it is computed from (the trace's
+    /// order, except that under the immediate order W_new(l) comes before err(l-1)).
+    let computeOrder: [QuantityRef]
+
+    static func computeOrder(_ catalogue: Catalogue) -> [QuantityRef] {
+        var remaining = catalogue.stepQuantities, done = Set<QuantityRef>(), out: [QuantityRef] = []
+        let present = Set(remaining)
+        while !remaining.isEmpty {
+            let i = remaining.firstIndex { ref in
+                catalogue.operands(of: ref).allSatisfy { op in op == ref || done.contains(op.inputAwareKey) || !present.contains(op.inputAwareKey) }
+            } ?? 0
+            let ref = remaining.remove(at: i)
+            done.insert(ref); out.append(ref)
+        }
+        return out
+    }
 
     /// Every cell of every judged step, in stage order.
     var order: [CellKey] = []
@@ -65,13 +84,18 @@ struct Judge {
     init(spec: NetworkSpec, run: AnchoredRun, written: [CellKey: StudentValue], reanchor: Bool) {
         self.spec = spec; self.run = run; self.written = written; self.reanchor = reanchor
         catalogue = Catalogue(spec: spec)
+        computeOrder = Judge.computeOrder(catalogue)
+        var counts: [Int: Int] = [:]
+        for v in written.values where v.written.exponent == nil { counts[v.written.decimals, default: 0] += 1 }
+        let decimals = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        unwrittenHalfUnit = decimals.map { 0.5 * WrittenNumber.power10(-$0) } ?? 0
     }
 
     mutating func judge(step s: Int) {
         guard let r = run.results[s], let anchor = run.anchors[s] else { return }
         let values = r.values
         let formula = CellFormula(spec: spec, step: s, values: values, previous: anchor.previous)
-        for ref in catalogue.stepQuantities {
+        for ref in computeOrder {
             guard let m = values[ref] else { continue }
             let expr = catalogue.expression(of: ref)
             for row in 0..<m.rows {
@@ -88,7 +112,8 @@ struct Judge {
                         let before = CellKey(step: s - 1, newRef, row: row + 1, col: col + 1)
                         if s > 1 { ops = [before] }
                         correct = run.engineStart[key] ?? correct
-                        allowance = s > 1 ? (deviation[before] ?? 0) : 0
+                        // Not given at step 1: the student may have rounded it like their other values.
+                        allowance = s > 1 ? (deviation[before] ?? 0) : (student == nil ? unwrittenHalfUnit : 0)
                         if reanchor && s > 1, let st = student {
                             if let prev = written[before] {
                                 correct = prev.written.value
@@ -118,7 +143,7 @@ struct Judge {
                             prop += formula.sensitivity(expr, row: row, col: col, base: m[row, col], operand: c, previous: true, h: anchor.deviation[k] ?? deviation[k] ?? 0)
                         }
                         allowance = prop
-                        deviation[key] = prop + (student?.written.defaultTolerance ?? 0)
+                        deviation[key] = prop + (student?.written.defaultTolerance ?? unwrittenHalfUnit)
                     } else {
                         deviation[key] = student?.written.defaultTolerance ?? 0
                     }

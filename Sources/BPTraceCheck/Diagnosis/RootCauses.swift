@@ -31,7 +31,12 @@ extension Judge {
         if explain {
             for s in Set(roots.map(\.step)) { reruns[s] = candidates.map { run.rerun(step: s, under: $0) } }
         }
-        return roots.enumerated().map { i, key in
+        // Stage order: step, then the stage, then the trace's order of quantities, row and column.
+        let position = Dictionary(uniqueKeysWithValues: catalogue.stepQuantities.enumerated().map { ($1, $0) })
+        func rank(_ k: CellKey) -> [Int] { [k.step, catalogue.stage(of: k.ref).rawValue, position[k.ref] ?? 0, k.row, k.col] }
+        let sorted = roots.indices.sorted { rank(roots[$0]).lexicographicallyPrecedes(rank(roots[$1])) }
+        return sorted.map { i in
+            let key = roots[i]
             let d = judged[key]!
             let ops = operands[key] ?? []
             let given = ops.filter { judged[$0] != nil }
