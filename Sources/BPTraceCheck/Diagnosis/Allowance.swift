@@ -2,7 +2,7 @@ import BPTrace
 
 /// The cells one cell's formula reads (the catalogue's operands, cell by cell), found by
 /// evaluating the formula once, and how far its value can move when each operand carries its
-/// rounding: Σ over operand cells c of max |f(x ± h_c) − f(x)|, h_c the operand's allowance.
+/// rounding: Σ over operand cells c of |f(x + h_c) − f(x)|, h_c the operand's allowance.
 final class ReadLog: @unchecked Sendable {
     var cells: [(QuantityRef, Int, Int)] = []
     var previous: [(QuantityRef, Int, Int)] = []
@@ -46,14 +46,23 @@ struct CellFormula {
         return (unique(log.cells), unique(log.previous))
     }
 
-    /// max |f(x ± h) − f(x)| with operand cell (ref, r, c) moved by h.
+    static func hasKink(_ e: Expr) -> Bool {
+        switch e {
+        case .when, .apply(.relu, _), .max: return true
+        default: return e.children.contains(where: hasKink)
+        }
+    }
+
+    /// |f(x + h) − f(x)| with operand cell (ref, r, c) moved by h (first order: the same as −h).
     func sensitivity(_ expr: Expr, row: Int, col: Int, base: Double, operand: (QuantityRef, Int, Int), previous: Bool, h: Double) -> Double {
         guard h > 0 else { return 0 }
         var worst = 0.0
-        for dx in [h, -h] {
+        // A kink (relu, a hinge's margin) can move one way only: both ways there.
+        for dx in Self.hasKink(expr) ? [h, -h] : [h] {
             let v = evaluator(override: (previous, operand.0, operand.1, operand.2, dx), log: nil).evaluate(expr, row: row, col: col)
             let d = (v - base).magnitude
-            if d.isFinite { worst = max(worst, d) } else { return .infinity }
+            guard d.isFinite else { return .infinity }
+            worst = max(worst, d)
         }
         return worst
     }

@@ -59,6 +59,21 @@ struct Judge {
     /// The step's quantities with each after the quantities it is computed from (the trace's
     /// order, except that under the immediate order W_new(l) comes before err(l-1)).
     let computeOrder: [QuantityRef]
+    let lastStep: Int
+
+    /// The quantities of step `s` whose allowance matters: all of them before the trace's last
+    /// step (the next step starts from them); at the last, those the student wrote there and
+    /// what they are computed from.
+    func needed(step s: Int) -> Set<QuantityRef> {
+        let all = Set(catalogue.stepQuantities)
+        guard s >= lastStep else { return all }
+        var out = Set(written.keys.filter { $0.step == s }.map(\.ref))
+        var frontier = Array(out)
+        while let ref = frontier.popLast() {
+            for op in catalogue.operands(of: ref).map(\.inputAwareKey) where all.contains(op) && out.insert(op).inserted { frontier.append(op) }
+        }
+        return out
+    }
 
     static func computeOrder(_ catalogue: Catalogue) -> [QuantityRef] {
         var remaining = catalogue.stepQuantities, done = Set<QuantityRef>(), out: [QuantityRef] = []
@@ -85,6 +100,7 @@ struct Judge {
         self.spec = spec; self.run = run; self.written = written; self.reanchor = reanchor
         catalogue = Catalogue(spec: spec)
         computeOrder = Judge.computeOrder(catalogue)
+        lastStep = written.keys.map(\.step).max() ?? 0
         var counts: [Int: Int] = [:]
         for v in written.values where v.written.exponent == nil { counts[v.written.decimals, default: 0] += 1 }
         let decimals = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
@@ -95,8 +111,9 @@ struct Judge {
         guard let r = run.results[s], let anchor = run.anchors[s] else { return }
         let values = r.values
         let formula = CellFormula(spec: spec, step: s, values: values, previous: anchor.previous)
+        let wanted = needed(step: s)
         for ref in computeOrder {
-            guard let m = values[ref] else { continue }
+            guard let m = values[ref], wanted.contains(ref) else { continue }
             let expr = catalogue.expression(of: ref)
             for row in 0..<m.rows {
                 for col in 0..<m.cols {

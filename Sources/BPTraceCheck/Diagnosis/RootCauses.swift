@@ -5,19 +5,20 @@ extension Judge {
     /// cells not given, back to the last given ones), with the wrong values that follow from each.
     func rootCauses(explain: Bool) -> [RootCause] {
         // taint[cell]: the root causes a cell's value depends on through wrong or unwritten cells.
-        var taint: [CellKey: [Int]] = [:]
+        var taint: [CellKey: RootSet] = [:]
         var roots: [CellKey] = []
         var downstream: [Int] = []
         for key in order {
-            var from: [Int] = []
-            for op in operands[key] ?? [] { for t in taint[op] ?? [] where !from.contains(t) { from.append(t) } }
+            var from = RootSet()
+            for op in operands[key] ?? [] { if let t = taint[op] { from.formUnion(t) } }
             if let d = judged[key] {
                 if d.holds { continue }                       // a right value stops what came before it
                 if from.isEmpty {
                     roots.append(key); downstream.append(0)
-                    taint[key] = [roots.count - 1]
+                    var own = RootSet(); own.insert(roots.count - 1)
+                    taint[key] = own
                 } else {
-                    for t in from { downstream[t] += 1 }
+                    for t in from.members { downstream[t] += 1 }
                     taint[key] = from
                 }
             } else if !from.isEmpty {
@@ -101,5 +102,24 @@ struct PostNames {
     func name(of key: CellKey) -> String? {
         guard let n = byCell[CellKey(step: 1, key.ref, row: key.row, col: key.col)] else { return nil }
         return key.step == 1 ? n : "\(n)@\(key.step)"
+    }
+}
+
+/// A set of root-cause indices as bits: unions stay cheap when a value follows from many.
+struct RootSet {
+    private var words: [UInt64] = []
+    var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+    mutating func insert(_ i: Int) {
+        while words.count <= i / 64 { words.append(0) }
+        words[i / 64] |= 1 << UInt64(i % 64)
+    }
+    mutating func formUnion(_ o: RootSet) {
+        while words.count < o.words.count { words.append(0) }
+        for (k, w) in o.words.enumerated() { words[k] |= w }
+    }
+    var members: [Int] {
+        var out: [Int] = []
+        for (k, w) in words.enumerated() where w != 0 { for b in 0..<64 where w & (1 << UInt64(b)) != 0 { out.append(k * 64 + b) } }
+        return out
     }
 }
