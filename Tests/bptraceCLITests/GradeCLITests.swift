@@ -138,4 +138,18 @@ import Testing
         #expect(usage.status == 64 && usage.stderr.contains("--spec"))
         for r in [header, rows, none, missing, usage] { #expect(!r.signaled && !r.stderr.contains("Fatal error")) }
     }
+
+    @Test func aFixtureThatNamesATraceIsDiagnosedToo() throws {
+        let scratch = try CLI.scratch("grade-fixture")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.copyItem(atPath: CLI.repoRoot + "/\(Self.dir)/slope_missing-mazur-2015-6-complete.csv", toPath: scratch + "/student.csv")
+        try "{\"preset\": \"mazur-2015\", \"trace\": \"student.csv\"}\n".write(toFile: scratch + "/hw.json", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "hw.json", "--explain"], in: scratch)
+        #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("root cause 1: delta(2)[1,1]@1 (dE_total/dnet_o1)") && r.stdout.contains("explained by slope_missing"))
+        #expect(r.stdout.hasSuffix("35 passed, 26 failed\n"), "\(r.stdout.suffix(200))")
+        let j = try Self.json(try CLI.run(["check", "hw.json", "--format", "json"], in: scratch))
+        let traces = try #require(j["traces"] as? [[String: Any]])
+        #expect(traces.count == 1 && (traces[0]["root_causes"] as? [Any])?.count == 2 && j["failed"] as? Int == 26)
+    }
 }
