@@ -82,7 +82,11 @@ extension Judge {
             let n = later.filter(reproduces).count
             out.append((ModelExplanation(spelling: alt.spelling, meaning: alt.meaning, reproduced: n, of: later.count), index))
         }
-        return out.sorted { $0.0.reproduced != $1.0.reproduced ? $0.0.reproduced > $1.0.reproduced : $0.1 < $1.1 }.map(\.0)
+        // Ties: the bug models before the conventions (a student's trace is more often a mistake
+        // than another tutorial's convention), each in its own order.
+        let conventions = Alternative.conventions(for: spec).count
+        func tie(_ i: Int) -> Int { i >= conventions ? i - conventions : i + candidates.count }
+        return out.sorted { $0.0.reproduced != $1.0.reproduced ? $0.0.reproduced > $1.0.reproduced : tie($0.1) < tie($1.1) }.map(\.0)
     }
 }
 
