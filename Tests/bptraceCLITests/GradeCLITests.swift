@@ -152,4 +152,15 @@ import Testing
         let traces = try #require(j["traces"] as? [[String: Any]])
         #expect(traces.count == 1 && (traces[0]["root_causes"] as? [Any])?.count == 2 && j["failed"] as? Int == 26)
     }
+
+    @Test func bptracesOwnRoundedExportIsAPassingTrace() throws {
+        let scratch = try CLI.scratch("grade-export")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        for d in ["4", "9"] {
+            let run = try CLI.run(["run", "--preset", "xor-adam", "--steps", "3", "--format", "csv", "--decimals", d, "--out", "o", "--force"], in: scratch)
+            #expect(run.status == 0, "\(run.stderr)")
+            let r = try CLI.run(["check", "--preset", "xor-adam", "--trace", "o/xor-adam.csv"], in: scratch)
+            #expect(r.status == 0 && r.stdout.hasSuffix(" 0 failed\n"), "D=\(d): \(r.stdout.suffix(300)) \(r.stderr)")
+        }
+    }
 }
