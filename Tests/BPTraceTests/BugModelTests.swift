@@ -90,6 +90,40 @@ import BPTraceCheck
         #expect(applies("update_sign", reluLinear) && applies("lr_twice", reluLinear))
     }
 
+    /// `--explain` on an ordinary fixture tries the conventions only: Mazur's w5+ written as
+    /// update_sign leaves it (0.441083520) is not explained, and no model is named.
+    @Test func fixtureExplainDoesNotTryTheBugModels() throws {
+        let mazur = try Presets.spec(named: "mazur-2015")
+        let (_, bug) = N.steps(mazur, BugModel.updateSign.rules)
+        #expect(abs(bug[.WNew, 2]![0, 0] - 0.441083520) < 5e-10)    // the model does reproduce it
+        let text = "{\"source\": \"test\", \"preset\": \"mazur-2015\", \"values\": [{\"name\": \"w5+\", \"value\": \"0.441083520\"}]}"
+        let r = Checker.check(try FixtureParser.parse(text: text, file: "t.json", baseDirectory: CheckFixtureTests.fixturesDir), explain: true)
+        let x = try #require(r.values.first?.explanation)
+        #expect(r.failed == 1 && x.matches.isEmpty)
+        let report = CheckReport(checks: [r]).text()
+        #expect(BugModel.spellings.allSatisfy { !report.contains($0) }, "\(report)")
+    }
+
+    /// docs/CHECKING.md, "Bug models", lists every model, and the Mazur numbers it quotes are
+    /// the models' runs (to the 9 decimals written there).
+    @Test func theDocsTableListsEveryModelWithItsMazurNumbers() throws {
+        let docs = try String(contentsOfFile: CatalogueEngineTests.root + "/docs/CHECKING.md", encoding: .utf8)
+        let section = try #require(docs.components(separatedBy: "## Bug models").last)
+        for m in BugModel.all { #expect(section.contains("| `\(m.spelling)` |"), "\(m) is not in the table") }
+        let mazur = try Presets.spec(named: "mazur-2015")
+        let quoted: [(String, Quantity, Int, String)] = [
+            ("slope_from_net", .slope, 2, "−0.117122041"), ("slope_missing", .delta, 2, "0.741365070"),
+            ("slope_twice", .slope, 2, "0.217788341"), ("update_sign", .WNew, 2, "0.441083520"), ("lr_twice", .WNew, 2, "0.379458240"),
+            ("sse_without_half", .gradW, 2, "0.164334081"), ("bias_missing_in_forward", .z, 1, "0.0275"),
+        ]
+        for (name, q, l, text) in quoted {
+            #expect(section.contains(text), "\(text) not in the docs")
+            let (_, bug) = N.steps(mazur, BugModel.named(name)!.rules)
+            let written = Double(text.replacingOccurrences(of: "−", with: "-"))!
+            #expect(abs(bug[q, l]![0, 0] - written) <= 5e-10, "\(name): \(bug[q, l]![0, 0]) vs \(text)")
+        }
+    }
+
     /// Each model's first changed cells equal its formula, computed here from the contract's
     /// trace (and the cells the model leaves alone are the contract's).
     @Test(arguments: BugModel.all.map(\.spelling))

@@ -1,8 +1,9 @@
 /// The rules of the backward pass that tutorials (and wrong derivations) differ in, as a value
 /// the trainer is given: the slope f'(z), the output delta, which weights the error goes back
 /// through (the update order), and whether η is folded into the delta. The engine's rules are
-/// `standard`; the checker's conventions and the tests' wrong derivatives are named variants of
-/// the one `Trainer`.
+/// `standard`; the checker's conventions, its bug models (the classic mistakes of issue 12:
+/// `StepMistakes`, `SlopeRule.fromNet`/`.ofOutput`, `OutputDeltaRule.softmaxExtraSlope`) and the
+/// tests' wrong derivatives are named variants of the one `Trainer`.
 public struct BackpropRules: Sendable, CustomStringConvertible {
     /// A short name (`standard`, `lr_folded`, `update=immediate`, ...).
     public var name: String

@@ -114,7 +114,7 @@ public struct Trainer: Sendable {
             weights[l] = apply(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, to: &r)
             if let bl = p.b[l] {
                 // grad_b = column sums of delta(l) (mistake: the first sample's row alone)
-                let gb = m.biasGradientFromFirstSample ? Matrix(row: delta.row(0)) : delta.columnSums()
+                let gb = m.biasGradientFromFirstSample && delta.rows > 0 ? Matrix(row: delta.row(0)) : delta.columnSums()
                 r[.gradB, l] = gb
                 biases[l] = spec.updateBiases
                     ? apply(optimizer.update(parameter: QuantityRef(.b, l), value: bl, gradient: gb), as: .bNew, l, to: &r)
