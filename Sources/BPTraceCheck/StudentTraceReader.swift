@@ -75,6 +75,9 @@ public enum StudentTraceReader {
         guard bytes.count <= InputFile.maximumBytes else {
             throw StudentTraceError(file: file, line: nil, message: "the trace file is larger than \(InputFile.limitText), the limit for input files")
         }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw StudentTraceError(file: file, line: 1, message: "the file is UTF-16 text (a spreadsheet's \"Unicode Text\"); save it as CSV UTF-8, comma separated")
+        }
         var lines = TraceLines(bytes: bytes)
         guard let header = lines.next() else {
             throw StudentTraceError(file: file, line: nil, message: "the file is empty: expected a header line \(columns.joined(separator: ","))")

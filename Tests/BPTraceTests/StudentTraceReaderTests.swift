@@ -186,6 +186,10 @@ import Testing
             do { _ = try StudentTraceReader.read(bytes: [0x73, 0xFF, 0xFE, 0x0A], file: "s.csv", spec: Self.mazur); return nil } catch let e as StudentTraceError { return e } catch { return nil }
         }())
         #expect(e.line == 1 && e.message.contains("not UTF-8"))
+        let utf16 = Array("step,layer,quantity,row,col,value\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        do { _ = try StudentTraceReader.read(bytes: [0xFF, 0xFE] + utf16, file: "s.csv", spec: Self.mazur); Issue.record("UTF-16 accepted") } catch let e as StudentTraceError {
+            #expect(e.line == 1 && e.message.contains("UTF-16") && e.message.contains("save it as CSV UTF-8"))
+        }
         let t = try StudentTraceReader.read(bytes: Array(Self.header.utf8) + [0x31, 0x2C, 0x31, 0x2C, 0x61, 0x2C, 0x31, 0x2C, 0x31, 0x2C, 0xFF, 0x0A], file: "s.csv", spec: Self.mazur)
         #expect(t.problems.count == 1 && t.problems[0].message == "the line is not UTF-8 text")
     }
