@@ -85,13 +85,13 @@ struct TraceCellRules {
     /// Nil when (row, col) lies inside `ref`'s block, else why not (`ref` must exist).
     func whyOutside(_ ref: QuantityRef, row: Int, col: Int) -> String? {
         guard let (rows, cols, batchRows) = shapes[ref] else { return "\(ref) is not in this network" }
-        if (1...rows).contains(row), (1...cols).contains(col) { return nil }
+        if (row >= 1 && row <= rows), (col >= 1 && col <= cols) { return nil }
         let block = "\(ref.quantity.rawValue)(\(ref.layer))"
-        if !(1...rows).contains(row) {
+        if !(row >= 1 && row <= rows) {
             let why = batchRows ? " (one per sample of the step's batch of \(batchSize))" : ""
             return "row \(row) is outside \(block), which has \(rows) row\(rows == 1 ? "" : "s")\(why)"
         }
-        if !(1...cols).contains(col) {
+        if !(col >= 1 && col <= cols) {
             return "col \(col) is outside \(block), which has \(cols) column\(cols == 1 ? "" : "s")"
         }
         return nil

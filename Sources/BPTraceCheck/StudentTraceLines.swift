@@ -76,7 +76,7 @@ extension StudentTraceReader {
                   let valueText = String(validating: field(columns.value), as: UTF8.self) else {
                 return .problem("the line is not UTF-8 text")
             }
-            guard let step = Self.integer(field(columns.step)), (1...maxStep).contains(step) else {
+            guard let step = Self.integer(field(columns.step)), step >= 1, step <= maxStep else {
                 let why = maxStep < CheckLimits.maximumSteps ? " (the most a check trains for this network, \(SpecLimits.grouped(CheckLimits.maximumTracedValues)) traced values)" : " (the most a check trains)"
                 return .problem("the step must be a whole number from 1 to \(SpecLimits.grouped(maxStep))\(why), found \(SafeText.quoted(shown(columns.step)))")
             }
