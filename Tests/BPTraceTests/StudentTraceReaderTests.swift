@@ -47,6 +47,14 @@ import Testing
         #expect(cr.values.map(\.line) == [2, 3] && cr.problems.isEmpty)
     }
 
+    /// pandas' `to_csv` with its index: an unnamed first column, ignored; `2.0` for a whole number.
+    @Test func pandasIndexColumnAndFloatIntegers() throws {
+        let t = try Self.read(",step,layer,quantity,row,col,value\n0,1,1,a,1,1,0.593269992\n1,2.0,1,a,1.0,2,0.596884378\n")
+        #expect(t.problems.isEmpty, "\(t.problems)")
+        #expect(t.values.map(\.key) == [CellKey(step: 1, QuantityRef(.a, 1), row: 1, col: 1), CellKey(step: 2, QuantityRef(.a, 1), row: 1, col: 2)])
+        #expect(try Self.problem("1e0,1,a,1,1,0.5").message.contains("found \"1e0\""))
+    }
+
     /// bptrace's own CSV is a valid student trace (the `stage` column is an extra column).
     @Test func bptracesOwnTraceIsATrace() throws {
         let spec = try Presets.spec(named: "xor-adam")
