@@ -7,7 +7,7 @@ Sources: bptrace's own CSV of some presets (2 steps, full precision and rounded 
 --decimals 4), and the malformed traces of Tests/BPTraceTests/StudentTraceReaderTests.swift.
 Usage: make_trace_seeds.py BPTRACE_BINARY
 """
-import glob, os, subprocess, sys, tempfile
+import glob, json, os, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEEDS = os.path.join(ROOT, "Fuzz", "seeds", "trace")
@@ -73,4 +73,16 @@ header_cases = {
 for name, text in header_cases.items():
     put(f"header-{name}.csv", "mazur-2015", text)
 put("header-not-utf8.csv", "mazur-2015", b"s\xff\xfe\n")
+put("header-utf16.csv", "mazur-2015", "step,layer,quantity,row,col,value\n".encode("utf-16"))
+
+# Fixtures that name a trace, for the fixture target and the CLI sweep (BadCaseSweepTests runs
+# `check` on each in a folder holding spec.json and data.csv). Run this after make_seeds.py,
+# which rebuilds Fuzz/seeds/fixture/ without them.
+FIXTURES = os.path.join(ROOT, "Fuzz", "seeds", "fixture")
+for name, trace in {"data-csv": "data.csv", "spec-json": "spec.json", "missing": "student.csv", "empty-name": "",
+                    "absolute": "/etc/passwd", "up": "../../etc/passwd", "dev-zero": "/dev/zero", "folder": "."}.items():
+    with open(os.path.join(FIXTURES, f"trace-{name}.json"), "w") as f:
+        f.write('{"preset": "mazur-2015", "trace": %s}\n' % json.dumps(trace))
+with open(os.path.join(FIXTURES, "trace-and-values.json"), "w") as f:
+    f.write('{"preset": "mazur-2015", "trace": "data.csv", "values": [{"name": "out_o1", "value": "0.75136507"}]}\n')
 print(f"{len(os.listdir(SEEDS))} seeds in {SEEDS}")

@@ -8,12 +8,22 @@ struct TraceCellRules {
     let catalogue: Catalogue
     /// Samples one step trains on (the rows of batch quantities).
     let batchSize: Int
+    /// Each traced block's rows and columns, and whether its rows are the batch's samples:
+    /// looked up once per line (the catalogue's descriptors build formula trees).
+    let shapes: [QuantityRef: (rows: Int, cols: Int, perSample: Bool)]
     var L: Int { spec.depth }
 
     init(spec: NetworkSpec) {
         self.spec = spec
-        catalogue = Catalogue(spec: spec)
-        batchSize = SpecLimits.batchSize(spec.batch, samples: spec.data.count)
+        let catalogue = Catalogue(spec: spec), batchSize = SpecLimits.batchSize(spec.batch, samples: spec.data.count)
+        self.catalogue = catalogue
+        self.batchSize = batchSize
+        var shapes: [QuantityRef: (rows: Int, cols: Int, perSample: Bool)] = [:]
+        for ref in catalogue.stepQuantities {
+            let (r, c) = catalogue.shape(of: ref, batchSize: batchSize)
+            shapes[ref] = (r, c, catalogue.descriptor(of: ref).perSample)
+        }
+        self.shapes = shapes
     }
 
     /// The quantity names this network traces, each once, in trace order.
@@ -25,7 +35,7 @@ struct TraceCellRules {
 
     /// Nil when `ref` is traced in this network, else why not.
     func whyNotTraced(_ ref: QuantityRef) -> String? {
-        guard !catalogue.exists(ref) else { return nil }
+        guard shapes[ref] == nil, !catalogue.exists(ref) else { return nil }
         let q = ref.quantity, l = ref.layer, name = q.rawValue
         guard (0...L).contains(l) else {
             return "layer \(l) does not exist: this network's layers are 0 (the inputs) to \(L)"
@@ -74,14 +84,14 @@ struct TraceCellRules {
 
     /// Nil when (row, col) lies inside `ref`'s block, else why not (`ref` must exist).
     func whyOutside(_ ref: QuantityRef, row: Int, col: Int) -> String? {
-        let (rows, cols) = catalogue.shape(of: ref, batchSize: batchSize)
+        guard let (rows, cols, batchRows) = shapes[ref] else { return "\(ref) is not in this network" }
+        if (row >= 1 && row <= rows), (col >= 1 && col <= cols) { return nil }
         let block = "\(ref.quantity.rawValue)(\(ref.layer))"
-        let batchRows = catalogue.descriptor(of: ref).rows == .batch
-        if !(1...rows).contains(row) {
+        if !(row >= 1 && row <= rows) {
             let why = batchRows ? " (one per sample of the step's batch of \(batchSize))" : ""
             return "row \(row) is outside \(block), which has \(rows) row\(rows == 1 ? "" : "s")\(why)"
         }
-        if !(1...cols).contains(col) {
+        if !(col >= 1 && col <= cols) {
             return "col \(col) is outside \(block), which has \(cols) column\(cols == 1 ? "" : "s")"
         }
         return nil

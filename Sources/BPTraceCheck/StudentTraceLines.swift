@@ -69,29 +69,31 @@ extension StudentTraceReader {
             guard raw.count == fieldCount else {
                 return .problem("expected \(fieldCount) fields like the header, found \(raw.count)")
             }
-            func field(_ i: Int) -> String? { String(validating: raw[i], as: UTF8.self).map(StudentTraceReader.trimmed) }
-            guard let stepText = field(columns.step), let layerText = field(columns.layer), let qText = field(columns.quantity),
-                  let rowText = field(columns.row), let colText = field(columns.col), let valueText = field(columns.value) else {
+            // Whole numbers are read from the bytes; only the quantity and the value become text.
+            func field(_ i: Int) -> ArraySlice<UInt8> { TraceLines.trimmed(raw[i]) }
+            func shown(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+            guard let qText = String(validating: field(columns.quantity), as: UTF8.self),
+                  let valueText = String(validating: field(columns.value), as: UTF8.self) else {
                 return .problem("the line is not UTF-8 text")
             }
-            guard let step = Self.integer(stepText), (1...maxStep).contains(step) else {
+            guard let step = Self.integer(field(columns.step)), step >= 1, step <= maxStep else {
                 let why = maxStep < CheckLimits.maximumSteps ? " (the most a check trains for this network, \(SpecLimits.grouped(CheckLimits.maximumTracedValues)) traced values)" : " (the most a check trains)"
-                return .problem("the step must be a whole number from 1 to \(SpecLimits.grouped(maxStep))\(why), found \(SafeText.quoted(stepText))")
+                return .problem("the step must be a whole number from 1 to \(SpecLimits.grouped(maxStep))\(why), found \(SafeText.quoted(shown(columns.step)))")
             }
             guard let q = Quantity(rawValue: qText) else {
                 let known = rules.quantityNames
                 let hint = qText.isEmpty ? "" : suggestion(for: qText, among: known)
                 return .problem("unknown quantity \(SafeText.quoted(qText))\(hint); this network's quantities are \(known.joined(separator: ", "))")
             }
-            guard let layer = Self.integer(layerText) else {
-                return .problem("the layer must be a whole number (0 for the inputs, 1 to \(rules.L)), found \(SafeText.quoted(layerText))")
+            guard let layer = Self.integer(field(columns.layer)) else {
+                return .problem("the layer must be a whole number (0 for the inputs, 1 to \(rules.L)), found \(SafeText.quoted(shown(columns.layer)))")
             }
             let ref = QuantityRef(q, layer)
             if let why = rules.whyNotTraced(ref) {
                 return .problem("\(q.rawValue)(\(layer)) is not in this network: \(why)")
             }
-            guard let row = Self.integer(rowText) else { return .problem("the row must be a whole number from 1, found \(SafeText.quoted(rowText))") }
-            guard let col = Self.integer(colText) else { return .problem("the col must be a whole number from 1, found \(SafeText.quoted(colText))") }
+            guard let row = Self.integer(field(columns.row)) else { return .problem("the row must be a whole number from 1, found \(SafeText.quoted(shown(columns.row)))") }
+            guard let col = Self.integer(field(columns.col)) else { return .problem("the col must be a whole number from 1, found \(SafeText.quoted(shown(columns.col)))") }
             if let why = rules.whyOutside(ref, row: row, col: col) { return .problem(why) }
             if valueText.isEmpty { return .blank }
             guard valueText.unicodeScalars.count <= StudentTraceReader.maximumValueLength else {
@@ -108,8 +110,8 @@ extension StudentTraceReader {
         /// A whole number: optional sign, digits, optionally `.` and zeros (`2.0`, as a program
         /// printing floats writes it). Saturates at ±Int.max (then out of every range); nil for
         /// anything else.
-        static func integer(_ s: String) -> Int? {
-            var chars = Substring(s).utf8[...]
+        static func integer(_ s: ArraySlice<UInt8>) -> Int? {
+            var chars = s
             var negative = false
             if let f = chars.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") { negative = f == UInt8(ascii: "-"); chars = chars.dropFirst() }
             var n = 0, digits = 0

@@ -75,6 +75,9 @@ public enum StudentTraceReader {
         guard bytes.count <= InputFile.maximumBytes else {
             throw StudentTraceError(file: file, line: nil, message: "the trace file is larger than \(InputFile.limitText), the limit for input files")
         }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw StudentTraceError(file: file, line: 1, message: "the file is UTF-16 text (a spreadsheet's \"Unicode Text\"); save it as CSV UTF-8, comma separated")
+        }
         var lines = TraceLines(bytes: bytes)
         guard let header = lines.next() else {
             throw StudentTraceError(file: file, line: nil, message: "the file is empty: expected a header line \(columns.joined(separator: ","))")
@@ -144,8 +147,8 @@ public enum StudentTraceReader {
 struct TraceLines {
     struct Line {
         let number: Int
-        /// The fields, or nil when a quoted field is not closed on the line.
-        let fields: [[UInt8]]?
+        /// The fields (quotes removed), or nil when a quoted field is not closed on the line.
+        let fields: [ArraySlice<UInt8>]?
         let hasNUL: Bool
         /// Longer than `StudentTraceReader.maximumLineBytes` (then `fields` is empty).
         let tooLong: Bool
@@ -181,26 +184,47 @@ struct TraceLines {
         return nil
     }
 
-    /// RFC 4180 fields of one line; nil when a quote is left open.
-    static func split(_ s: ArraySlice<UInt8>) -> [[UInt8]]? {
-        var fields: [[UInt8]] = [], field: [UInt8] = [], inQuotes = false, atStart = true
+    /// RFC 4180 fields of one line; nil when a quote is left open. Unquoted fields are slices
+    /// of the file's bytes (no copy); a quoted one is copied without its quotes.
+    static func split(_ s: ArraySlice<UInt8>) -> [ArraySlice<UInt8>]? {
+        var fields: [ArraySlice<UInt8>] = []
         var j = s.startIndex
-        while j < s.endIndex {
-            let c = s[j]; j += 1
-            if inQuotes {
-                if c == 0x22 {
-                    if j < s.endIndex, s[j] == 0x22 { field.append(0x22); j += 1 } else { inQuotes = false }
-                } else { field.append(c) }
-                continue
+        while true {
+            let start = j
+            while j < s.endIndex, s[j] != 0x2C, s[j] != 0x22 { j += 1 }
+            if j < s.endIndex, s[j] == 0x22, s[start..<j].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                // A quoted field (spaces before the quote allowed): up to the closing quote.
+                var field: [UInt8] = []
+                j += 1
+                var closed = false
+                while j < s.endIndex {
+                    let c = s[j]; j += 1
+                    if c == 0x22 {
+                        if j < s.endIndex, s[j] == 0x22 { field.append(0x22); j += 1 } else { closed = true; break }
+                    } else { field.append(c) }
+                }
+                guard closed else { return nil }
+                // Text after the closing quote up to the comma belongs to the field (as spreadsheets read it).
+                let tail = j
+                while j < s.endIndex, s[j] != 0x2C { j += 1 }
+                field += s[tail..<j]
+                fields.append(field[...])
+            } else {
+                // Unquoted (a quote inside it is an ordinary character).
+                while j < s.endIndex, s[j] != 0x2C { j += 1 }
+                fields.append(s[start..<j])
             }
-            switch c {
-            case 0x22 where atStart || field.allSatisfy({ $0 == 0x20 || $0 == 0x09 }): inQuotes = true; atStart = false; field = []
-            case 0x2C: fields.append(field); field = []; atStart = true
-            default: field.append(c); atStart = false
-            }
+            guard j < s.endIndex else { return fields }
+            j += 1   // the comma
+            if j == s.endIndex { fields.append(s[j..<j]); return fields }
         }
-        if inQuotes { return nil }
-        fields.append(field)
-        return fields
+    }
+
+    /// `field` without the spaces and tabs around it.
+    static func trimmed(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var lo = field.startIndex, hi = field.endIndex
+        while lo < hi, field[lo] == 0x20 || field[lo] == 0x09 { lo += 1 }
+        while hi > lo, field[hi - 1] == 0x20 || field[hi - 1] == 0x09 { hi -= 1 }
+        return field[lo..<hi]
     }
 }

@@ -59,6 +59,7 @@ import Testing
             "link.json": #"{"preset": "mazur-2015", "trace": "link.csv"}"#,
             "missing.json": #"{"preset": "mazur-2015", "trace": "nope.csv"}"#,
             "number.json": #"{"preset": "mazur-2015", "trace": 3}"#,
+            "dot.json": #"{"preset": "mazur-2015", "trace": "."}"#,
             "bad.json": #"{"preset": "mazur-2015", "trace": "bad.csv"}"#,
             "bad.csv": "a,b,c\n1,2,3\n",
         ])
@@ -74,6 +75,8 @@ import Testing
         }
         guard case .failure(let missing) = Self.load(dir, "missing.json") else { Issue.record("missing trace accepted"); return }
         #expect(missing.kind == .missingFile && missing.errors[0].message.contains("nope.csv: the trace file does not exist"), "\(missing)")
+        guard case .failure(let dot) = Self.load(dir, "dot.json") else { Issue.record("trace . accepted"); return }
+        #expect(dot.kind == .missingFile && dot.errors[0].message.contains("a folder, not a trace file"), "\(dot)")
         guard case .failure(let number) = Self.load(dir, "number.json") else { Issue.record("trace 3 accepted"); return }
         #expect(number.errors[0].path == "trace" && number.errors[0].message.contains("expected the trace's file name"))
         guard case .failure(let bad) = Self.load(dir, "bad.json") else { Issue.record("a non-trace accepted"); return }

@@ -47,6 +47,14 @@ import Testing
         #expect(cr.values.map(\.line) == [2, 3] && cr.problems.isEmpty)
     }
 
+    /// pandas' `to_csv` with its index: an unnamed first column, ignored; `2.0` for a whole number.
+    @Test func pandasIndexColumnAndFloatIntegers() throws {
+        let t = try Self.read(",step,layer,quantity,row,col,value\n0,1,1,a,1,1,0.593269992\n1,2.0,1,a,1.0,2,0.596884378\n")
+        #expect(t.problems.isEmpty, "\(t.problems)")
+        #expect(t.values.map(\.key) == [CellKey(step: 1, QuantityRef(.a, 1), row: 1, col: 1), CellKey(step: 2, QuantityRef(.a, 1), row: 1, col: 2)])
+        #expect(try Self.problem("1e0,1,a,1,1,0.5").message.contains("found \"1e0\""))
+    }
+
     /// bptrace's own CSV is a valid student trace (the `stage` column is an extra column).
     @Test func bptracesOwnTraceIsATrace() throws {
         let spec = try Presets.spec(named: "xor-adam")
@@ -186,6 +194,10 @@ import Testing
             do { _ = try StudentTraceReader.read(bytes: [0x73, 0xFF, 0xFE, 0x0A], file: "s.csv", spec: Self.mazur); return nil } catch let e as StudentTraceError { return e } catch { return nil }
         }())
         #expect(e.line == 1 && e.message.contains("not UTF-8"))
+        let utf16 = Array("step,layer,quantity,row,col,value\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        do { _ = try StudentTraceReader.read(bytes: [0xFF, 0xFE] + utf16, file: "s.csv", spec: Self.mazur); Issue.record("UTF-16 accepted") } catch let e as StudentTraceError {
+            #expect(e.line == 1 && e.message.contains("UTF-16") && e.message.contains("save it as CSV UTF-8"))
+        }
         let t = try StudentTraceReader.read(bytes: Array(Self.header.utf8) + [0x31, 0x2C, 0x31, 0x2C, 0x61, 0x2C, 0x31, 0x2C, 0x31, 0x2C, 0xFF, 0x0A], file: "s.csv", spec: Self.mazur)
         #expect(t.problems.count == 1 && t.problems[0].message == "the line is not UTF-8 text")
     }
