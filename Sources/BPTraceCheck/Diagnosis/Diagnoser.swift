@@ -34,8 +34,9 @@ public enum Diagnoser {
         let run = judge.run
 
         var values: [DiagnosedValue] = []
+        let names = PostNames(spec: spec)
         for v in usable {
-            if let d = judge.judged[v.key] { values.append(d) }
+            if var d = judge.judged[v.key] { d.name = names.name(of: v.key); values.append(d) }
             else { problems.append(TraceProblem(line: v.line, message: "\(v.key): this network has no such cell")) }
         }
         let roots = judge.rootCauses(explain: explain)

@@ -12,6 +12,8 @@ public struct DiagnosedValue: Sendable {
     /// Why the value is compared as it is, when that is not the engine's step (start-of-step
     /// parameters taken as the student's anchor, compared with their own W_new).
     public let note: String?
+    /// The post-style name (`out_h1`, `dE_total/dw5@2`), where the cell has one.
+    public var name: String? = nil
 
     public var key: CellKey { student.key }
     public var difference: Double? { computed.map { $0 - student.written.value } }

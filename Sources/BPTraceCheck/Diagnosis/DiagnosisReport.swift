@@ -88,7 +88,7 @@ public struct DiagnosisReport: Sendable {
         }
         let values: [JSONValue] = d.values.map { v in
             var m = cell(v.key)
-            m += [("line", .number("\(v.student.line)")), ("expected", .string(v.student.written.text)),
+            m += [("name", v.name.map { .string($0) } ?? .null), ("line", .number("\(v.student.line)")), ("expected", .string(v.student.written.text)),
                   ("computed", Self.num(v.computed)), ("difference", Self.num(v.difference)),
                   ("tolerance", Self.num(v.tolerance)), ("outcome", .string(v.holds ? "pass" : "fail"))]
             if let n = v.note { m.append(("note", .string(n))) }
