@@ -41,11 +41,13 @@ struct AnchoredRun {
     /// Runs step `s` (after step s-1) from its anchor. `carried` is how far the student's own
     /// values of the step before may be from bptrace's by rounding alone (W_new, b_new, state):
     /// a start value within its written tolerance plus that is kept at bptrace's full precision.
-    mutating func runStep(_ s: Int, carried: [CellKey: Double]) {
+    /// `keep`: whether the step's results are kept (a step the student wrote nothing of is only run).
+    mutating func runStep(_ s: Int, carried: [CellKey: Double], keep: Bool = true) {
             let L = spec.depth
             let stateW = spec.optimizer.stateQuantities(weights: true), stateB = spec.optimizer.stateQuantities(weights: false)
             let reanchor = self.reanchor, written = self.written
-            var params = self.params, optimizer = self.optimizer, before = self.before, engineStart = self.engineStart
+            var params = self.params, optimizer = self.optimizer, before = self.before
+            var engineStart: [CellKey: Double] = [:]
             var deviation: [CellKey: Double] = [:]
             var fromStudent: [String] = []
             // Start-of-step parameters: the student's W/b of step s, else their W_new/b_new of s-1.
@@ -116,14 +118,15 @@ struct AnchoredRun {
                 // The other traced state (m_hat, v_hat) is not read by the next step.
                 optimizer = opt
             }
-            anchors[s] = StepAnchor(parameters: params, optimizer: optimizer, previous: previous, deviation: deviation, fromStudent: fromStudent)
+            if keep { anchors[s] = StepAnchor(parameters: params, optimizer: optimizer, previous: previous, deviation: deviation, fromStudent: fromStudent) }
             var trainer = Trainer(spec: spec, parameters: params, rules: .standard, optimizer: optimizer)
             let r = trainer.step(s)
-            results[s] = r
+            if keep { results[s] = r }
             params = trainer.parameters
             optimizer = trainer.optimizer as? StatefulOptimizer
             before = r
-            self.params = params; self.optimizer = optimizer; self.before = before; self.engineStart = engineStart
+            self.params = params; self.optimizer = optimizer; self.before = before
+            if keep { self.engineStart.merge(engineStart) { $1 } }
     }
 
     /// Runs step `s` again from its anchor under an alternative (a convention or a bug model).

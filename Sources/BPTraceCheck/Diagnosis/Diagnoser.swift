@@ -27,9 +27,11 @@ public enum Diagnoser {
             return Diagnosis(file: trace.file, reanchored: reanchor, anchors: [:], values: [], rootCauses: [], problems: problems.sorted { $0.line < $1.line }, explained: explain)
         }
         var judge = Judge(spec: spec, run: AnchoredRun(spec: spec, written: written, reanchor: reanchor), written: written, reanchor: reanchor)
+        let givenSteps = Set(usable.map(\.key.step))
         for s in 1...steps {
-            judge.run.runStep(s, carried: judge.deviation)
-            judge.judge(step: s)
+            judge.run.runStep(s, carried: judge.deviation, keep: givenSteps.contains(s))
+            // A step the student wrote nothing of is run (the next starts from it) but not judged.
+            if givenSteps.contains(s) { judge.judge(step: s) }
         }
         let run = judge.run
 
