@@ -44,8 +44,10 @@ public enum Diagnoser {
         let roots = judge.rootCauses(explain: explain)
         var anchors: [Int: [String]] = [:]
         for (s, a) in run.anchors where !a.fromStudent.isEmpty { anchors[s] = a.fromStudent }
-        return Diagnosis(file: trace.file, reanchored: reanchor, anchors: anchors, values: values, rootCauses: roots,
-                         problems: problems.sorted { $0.line < $1.line }, explained: explain)
+        var d = Diagnosis(file: trace.file, reanchored: reanchor, anchors: anchors, values: values, rootCauses: roots,
+                          problems: problems.sorted { $0.line < $1.line }, explained: explain)
+        d.unlistedProblems = trace.unlistedProblems
+        return d
     }
 }
 

@@ -59,6 +59,8 @@ public struct Diagnosis: Sendable {
     /// Lines of the trace that could not be used, and values that have no correct value here.
     public let problems: [TraceProblem]
     public let explained: Bool
+    /// Problems of the trace beyond those the reader lists (`StudentTrace.unlistedProblems`).
+    public var unlistedProblems = 0
 
     public var passed: Int { values.filter(\.holds).count }
     public var failed: Int { values.count - passed }

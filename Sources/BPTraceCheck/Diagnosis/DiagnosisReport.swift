@@ -55,7 +55,8 @@ public struct DiagnosisReport: Sendable {
         }
         if d.failed > 0 { out.append("  \(d.downstreamWrong) wrong value\(d.downstreamWrong == 1 ? "" : "s") downstream of the root cause\(d.rootCauses.count == 1 ? "" : "s")") }
         for p in d.problems.prefix(100) { out.append("  \(p)") }
-        if d.problems.count > 100 { out.append("  ... \(d.problems.count - 100) more problems") }
+        let more = max(0, d.problems.count - 100) + d.unlistedProblems
+        if more > 0 { out.append("  ... and \(more) more problem\(more == 1 ? "" : "s")") }
         if summary { out.append("\(d.passed) passed, \(d.failed) failed") }
         return out.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"
     }
@@ -104,6 +105,7 @@ public struct DiagnosisReport: Sendable {
                          ("root_causes", .array(roots)),
                          ("downstream_wrong", .number("\(d.downstreamWrong)")),
                          ("problems", .array(d.problems.map { .object([("line", .number("\($0.line)")), ("message", .string($0.message))]) })),
+                         ("problems_not_listed", .number("\(d.unlistedProblems)")),
                          ("values", .array(values)),
                          ("summary", .string("\(d.passed) passed, \(d.failed) failed"))])
     }
@@ -121,7 +123,8 @@ public struct DiagnosisReport: Sendable {
                 r.value.key.description + (r.explanations.first.map { " (\($0.spelling))" } ?? "")
             }.joined(separator: ", ") + (d.rootCauses.count > 5 ? ", ..." : "")
         }
-        if !d.problems.isEmpty { s += "; \(d.problems.count) unusable line\(d.problems.count == 1 ? "" : "s")" }
+        let unusable = d.problems.count + d.unlistedProblems
+        if unusable > 0 { s += "; \(unusable) unusable line\(unusable == 1 ? "" : "s")" }
         return SafeText.escaped(s)
     }
 
@@ -136,7 +139,7 @@ public struct DiagnosisReport: Sendable {
             first.map { $0.value.key.description } ?? "", first?.name ?? "",
             first?.value.student.written.text ?? "", first?.value.computed.map(shortestText) ?? "",
             first?.explanations.map(\.spelling).joined(separator: " ") ?? "",
-            "\(d.downstreamWrong)", "\(d.problems.count)",
+            "\(d.downstreamWrong)", "\(d.problems.count + d.unlistedProblems)",
         ]
         return fields.map(Self.csvField).joined(separator: ",")
     }
