@@ -129,7 +129,8 @@ def main(argv):
         check(name != "", "the derivation names the value (%s)" % name)
         formula = der.find_elements(By.CSS_SELECTOR, ".formula math")
         check(len(formula) == 1 and formula[0].text.strip() != "", "the derivation shows its formula as MathML")
-        subst = d.execute_script("const m = document.querySelector('#derivation .substituted math'); return m ? m.textContent : ''")
+        # The numbers put in: the line's own, and those of the lines before it (softmax's e = e^{net - m}).
+        subst = d.execute_script("return Array.from(document.querySelectorAll('#derivation .substituted math, #derivation .before math')).map(m => m.textContent).join(' ')")
         subst = subst.replace("\u2212", "-")
         ops = der.find_elements(By.CSS_SELECTOR, ".operands button")
         check(len(ops) > 0, "the derivation lists the cells it reads (%d)" % len(ops))

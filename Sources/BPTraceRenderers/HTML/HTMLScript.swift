@@ -9,7 +9,6 @@ enum HTMLScript {
       const $ = (id) => document.getElementById(id);
       const blocks = {}; D.blocks.forEach((b) => { blocks[b.k] = b; });
       let idx = 0, stage = 0, selected = null;
-      const SVGNS = "http://www.w3.org/2000/svg";
 
       function cur() { return D.s[idx]; }
       function stepNo() { return D.steps[idx]; }

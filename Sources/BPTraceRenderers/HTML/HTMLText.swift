@@ -16,6 +16,8 @@ enum HTMLText {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
+            case "\u{2028}": out += "&#x2028;"
+            case "\u{2029}": out += "&#x2029;"
             default:
                 if ch.value < 0x20 && ch != "\n" && ch != "\t" { out += "\u{FFFD}" } else { out.unicodeScalars.append(ch) }
             }

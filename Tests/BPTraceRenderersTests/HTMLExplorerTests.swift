@@ -1,0 +1,164 @@
+import BPTrace
+@testable import BPTraceRenderers
+import Foundation
+import Testing
+
+/// The explorer page (`run --format html`) as bytes: size, self-containment, escaping,
+/// determinism, the cell contract, and numbers equal to the trace's.
+@Suite struct HTMLExplorerTests {
+    /// Writes the page of `spec` trained `steps` steps; returns its text and the writer's notes.
+    static func page(_ spec: NetworkSpec, steps: Int, options: RenderOptions = RenderOptions()) throws -> (text: String, notes: [String], path: String) {
+        let folder = try HandoutSupport.freshFolder("html")
+        let path = folder + "/\(spec.name).html"
+        let sink = try HTMLExplorerWriter(destination: path, overwrite: false, options: options)
+        try TraceRunner.run(spec: spec, steps: steps, sinks: [sink])
+        return (try String(contentsOfFile: path, encoding: .utf8), sink.notes, path)
+    }
+
+    /// The page's data (the JSON in `<script type="application/json" id="data">`).
+    static func data(_ page: String) throws -> [String: Any] {
+        let open = "<script type=\"application/json\" id=\"data\">"
+        let start = try #require(page.range(of: open)).upperBound
+        let end = try #require(page.range(of: "</script>", range: start..<page.endIndex)).lowerBound
+        let json = try JSONSerialization.jsonObject(with: Data(page[start..<end].utf8))
+        return try #require(json as? [String: Any])
+    }
+
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    @Test func defaultNetworkOf12StepsIsOneSmallFileThatLoadsNothing() throws {
+        let p = try Self.page(try Presets.spec(named: "mazur-2015"), steps: 12)
+        let bytes = p.text.utf8.count
+        #expect(bytes < 300_000, "\(bytes) bytes")
+        #expect(p.text.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">"))
+        // No URL at all: nothing to fetch, no link out.
+        for bad in ["http:", "https:", "//cdn", "<link", "<img", "<iframe", "@import", "url(", " src="] {
+            #expect(!p.text.contains(bad), "the page contains \(bad)")
+        }
+        #expect(Self.count("<script", in: p.text) == 2)
+        #expect(p.notes.isEmpty, "\(p.notes)")
+    }
+
+    @Test func sameRunGivesTheSameBytes() throws {
+        let spec = try Presets.spec(named: "tanh-relu-softmax")
+        let a = try Self.page(spec, steps: 5), b = try Self.page(spec, steps: 5)
+        #expect(a.text == b.text)
+    }
+
+    @Test func everyNumberOfTheDiagramCarriesTheCellContract() throws {
+        let p = try Self.page(try Presets.spec(named: "mazur-2015"), steps: 3)
+        // 2 inputs, net and out of 4 neurons, 2 targets, 8 weights, 2 shared biases.
+        #expect(Self.count("data-quantity=", in: p.text) == 22)
+        for attr in ["data-step=", "data-layer=", "data-row=", "data-col="] { #expect(Self.count(attr, in: p.text) == 22, "\(attr)") }
+        #expect(p.text.contains("data-step=\"1\" data-layer=\"2\" data-quantity=\"W\" data-row=\"1\" data-col=\"1\">0.400</tspan>"), "w5 at step 1")
+        #expect(p.text.contains("id=\"derivation\""))
+    }
+
+    /// Every cell of every explorable step is in the data, as the trace's value at the decimals.
+    @Test func dataHoldsEveryTracedCellAtTheDecimals() throws {
+        let spec = try Presets.spec(named: "xor-adam")
+        var options = RenderOptions(); options.decimals = 5
+        let p = try Self.page(spec, steps: 4, options: options)
+        let data = try Self.data(p.text)
+        let steps = try #require(data["s"] as? [[String: Any]])
+        #expect(steps.count == 4)
+        final class Collect: TraceSink {
+            var blocks: [TraceBlock] = []
+            func begin(_ run: TraceRun) throws {}
+            func receive(_ block: TraceBlock) throws { blocks.append(block) }
+            func finish(_ outcome: TraceOutcome) throws {}
+        }
+        let c = Collect()
+        try TraceRunner.run(spec: spec, steps: 4, sinks: [c])
+        var checked = 0
+        for b in c.blocks {
+            let v = try #require(steps[b.step - 1]["v"] as? [String: [[String]]])
+            let m = try #require(v["\(b.quantity.rawValue)|\(b.layer)"], "\(b.quantity) \(b.layer)")
+            for r in 0..<b.matrix.rows { for col in 0..<b.matrix.cols {
+                #expect(m[r][col] == String(format: "%.5f", b.matrix[r, col]))
+                checked += 1
+            } }
+        }
+        #expect(checked > 100)
+        // Adam's state has derivations: a formula with the numbers put in.
+        let d = try #require(steps[1]["d"] as? [String: [[Any]]])
+        #expect(d["m_W|1|1|1"] != nil && d["v_hat_W|2|1|1"] != nil && d["delta|1|1|1"] != nil)
+    }
+
+    @Test func userTextIsEscapedNeverMarkup() throws {
+        var spec = try Presets.spec(named: "mazur-2015")
+        spec.name = "net</title><script>alert(1)</script>"
+        spec.data.inputNames = ["</script><script>alert(2)</script>", "a\u{2028}b<!--"]
+        spec.data.targetNames = ["\"onload=\"x", "t&2"]
+        let folder = try HandoutSupport.freshFolder("html-hostile")
+        let path = folder + "/hostile.html"
+        let sink = try HTMLExplorerWriter(destination: path, overwrite: false, options: RenderOptions())
+        try TraceRunner.run(spec: spec, steps: 2, sinks: [sink])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("<script>alert"))
+        #expect(!text.contains("\"onload=\""))
+        #expect(!text.contains("\u{2028}"))
+        #expect(!text.contains("<!--"))
+        #expect(text.contains("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"))
+        #expect(Self.count("<script", in: text) == 2)
+        #expect(Self.count("</script>", in: text) == 2)
+        _ = try Self.data(text)
+    }
+
+    @Test func jsonStringsCannotEndTheirScript() {
+        #expect(HTMLText.json("</script><!--\u{2028}\u{2029}\"\\\n") == "\"<\\/script><\\u0021--\\u2028\\u2029\\\"\\\\\\n\"")
+        #expect(HTMLText.escape("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
+    }
+
+    @Test func stepsBeyondTheLimitAreInTheLossCurveOnly() throws {
+        var options = RenderOptions(); options.htmlSteps = 5
+        let p = try Self.page(try Presets.spec(named: "mazur-2015"), steps: 20, options: options)
+        let data = try Self.data(p.text)
+        #expect((data["steps"] as? [Int]) == [1, 2, 3, 4, 5])
+        #expect(p.text.contains("Steps 1–5 can be explored (--html-steps 5); steps 6–20 are in this curve only"))
+        #expect(p.notes == ["html: steps 6–20 appear in the loss curve only (--html-steps 5)"])
+        #expect(throws: OutputError.self) {
+            var bad = RenderOptions(); bad.htmlSteps = 0
+            _ = try HTMLExplorerWriter(destination: NSTemporaryDirectory() + "/never.html", overwrite: false, options: bad)
+        }
+    }
+
+    /// Every preset renders, every formula converts (no LaTeX command left as text), and every
+    /// computed quantity of the step has a derivation.
+    @Test(arguments: Presets.names) func everyPresetRendersWithItsFormulas(preset: String) throws {
+        let spec = try Presets.spec(named: preset)
+        let p = try Self.page(spec, steps: 2)
+        #expect(p.notes.isEmpty, "\(p.notes)")
+        let data = try Self.data(p.text)
+        let steps = try #require(data["s"] as? [[String: Any]])
+        let v = try #require(steps[1]["v"] as? [String: [[String]]])
+        let d = try #require(steps[1]["d"] as? [String: Any])
+        for (block, m) in v where !["x", "y", "W", "b"].contains(block.split(separator: "|")[0]) {
+            // hinge's and sum's loss terms are the cells themselves; every other cell has lines.
+            #expect(d["\(block)|1|1"] != nil, "\(preset): no derivation for \(block)")
+            #expect(!m.isEmpty)
+        }
+    }
+}
+
+@Suite struct HTMLMathMLTests {
+    @Test func printersLaTeXBecomesMathML() {
+        var c = MathMLFromLaTeX()
+        #expect(c.mathML("\\frac{a}{b}") == "<mfrac><mi>a</mi><mi>b</mi></mfrac>")
+        #expect(c.mathML("\\mathrm{out}_{h_{1}}") == "<msub><mi>out</mi><msub><mi>h</mi><mn>1</mn></msub></msub>")
+        #expect(c.mathML("0.15 \\cdot (-0.05)") == "<mrow><mn>0.15</mn><mo>\u{22C5}</mo><mo>(</mo><mo>\u{2212}</mo><mn>0.05</mn><mo>)</mo></mrow>")
+        #expect(c.mathML("\\sqrt{\\hat{v}} + \\epsilon") == "<mrow><msqrt><mover accent=\"true\"><mi>v</mi><mo>^</mo></mover></msqrt><mo>+</mo><mi>ε</mi></mrow>")
+        #expect(c.mathML("{w_{5}}^{+}") == "<msup><msub><mi>w</mi><mn>5</mn></msub><mo>+</mo></msup>")
+        #expect(c.unknown.isEmpty)
+        #expect(c.mathML("\\mathrm{<b>&}") == "<mi>&lt;b&gt;&amp;</mi>")
+        #expect(c.mathML("\\weird x") == "<mrow><mtext>\\weird</mtext><mi>x</mi></mrow>")
+        #expect(c.unknown == ["\\weird"])
+    }
+
+    @Test func namesInPlainText() {
+        #expect(MathMLFromLaTeX.plain("\\mathrm{out}_{h_{1}}") == "out_h1")
+        #expect(MathMLFromLaTeX.plain("\\frac{\\partial E_{\\mathrm{total}}}{\\partial w_{5}}") == "dE_total/dw5")
+        #expect(MathMLFromLaTeX.plain("{w_{5}}^{+}") == "w5+")
+        #expect(MathMLFromLaTeX.plain("\\delta_{h_{1}}^{[2]}") == "delta_h1[2]")
+    }
+}
