@@ -144,12 +144,15 @@ def main(argv):
         check(marked > 0, "the operands are highlighted in the tables (%d cells)" % marked)
 
         if opts["--screenshot"]:
-            d.execute_script("document.getElementById('stage').value = '10'; document.getElementById('stage').dispatchEvent(new Event('change'))")
-            d.execute_script("arguments[0].click()", d.find_element(By.CSS_SELECTOR, sel))
+            # Stage 5 (the output layer) walked, out_o1 clicked on the diagram: yellow, orange and a derivation in view.
+            d.execute_script("document.getElementById('stage').value = '5'; document.getElementById('stage').dispatchEvent(new Event('change'))")
+            d.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                             d.find_element(By.CSS_SELECTOR, "#diagram .cell[data-quantity='a'][data-layer='%d'][data-row='1'][data-col='1']" % L))
             d.execute_script("window.scrollTo(0, 0)")
             d.save_screenshot(opts["--screenshot"])
             print("screenshot: %s" % opts["--screenshot"])
             d.execute_script("document.getElementById('stage').value = '0'; document.getElementById('stage').dispatchEvent(new Event('change'))")
+            d.execute_script("arguments[0].click()", d.find_element(By.CSS_SELECTOR, sel))
 
         d.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
         after = current()

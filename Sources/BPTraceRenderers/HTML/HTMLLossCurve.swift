@@ -9,7 +9,7 @@ struct HTMLLossCurve {
 
     func render(explorable: [Int]) -> (svg: String, marks: [String: (Double, Double)]) {
         let width = 640.0, height = 300.0
-        let ml = 78.0, mr = 20.0, mt = 20.0, mb = 50.0
+        let ml = 84.0, mr = 20.0, mt = 20.0, mb = 54.0
         let pw = width - ml - mr, ph = height - mt - mb
         let n = SVGDocument.n
         let finite = points.filter { $0.loss.isFinite }

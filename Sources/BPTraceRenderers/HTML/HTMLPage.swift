@@ -58,12 +58,21 @@ struct HTMLPage {
         </nav>
         </header>
         <main>
+        <div class="leftcol">
         <section id="picture" aria-labelledby="pictureh">
         <h2 id="pictureh">The network at the start of step <span class="stepno">\(explorable.first ?? 0)</span></h2>
+        <div class="scroll">
         \(diagram)
+        </div>
         <p class="note">\(HTMLText.escape(diagramNote))</p>
         <p class="legend"><span class="key computed">computed in this stage</span> <span class="key input">its inputs</span> <span class="key selected">clicked number</span> <span class="key operand">the numbers it is computed from</span></p>
         </section>
+        <section id="blocks" aria-labelledby="blocksh">
+        <h2 id="blocksh">Every number of step <span class="stepno">\(explorable.first ?? 0)</span>, stage by stage</h2>
+        <div id="tables"></div>
+        </section>
+        </div>
+        <aside class="rightcol">
         <section id="derivation" tabindex="-1" aria-live="polite" aria-labelledby="derivationh">
         <h2 id="derivationh">How a number was computed</h2>
         <p class="hint">Click any number (or Tab to it and press Enter) to see its name, its formula, the formula with the numbers put in, and the result.</p>
@@ -72,10 +81,6 @@ struct HTMLPage {
         <h2 id="lossh">The \(spec.l2 > 0 ? "cost" : "loss") of each step</h2>
         \(curve.svg)
         <p class="note">\(HTMLText.escape(lossNote))</p>
-        </section>
-        <section id="blocks" aria-labelledby="blocksh">
-        <h2 id="blocksh">Every number of step <span class="stepno">\(explorable.first ?? 0)</span>, stage by stage</h2>
-        <div id="tables"></div>
         </section>
         <section id="settings" aria-labelledby="settingsh">
         <h2 id="settingsh">Settings</h2>
@@ -89,6 +94,7 @@ struct HTMLPage {
         <h3>Keys</h3>
         <p>← and → step back and forth; [ and ] walk the stages; Tab moves between numbers, Enter shows how one was computed.</p>
         </section>
+        </aside>
         </main>
         <footer><p>Written by bptrace. Every number is the trace's value at \(fmt.decimals) decimal\(fmt.decimals == 1 ? "" : "s"); the page computes nothing.</p></footer>
         <script type="application/json" id="data">

@@ -43,7 +43,7 @@ enum HTMLScript {
             const fig = document.createElement("figure"); fig.dataset.block = b.k;
             const cap = document.createElement("figcaption");
             cap.textContent = b.q + (b.q === "loss" || b.q === "cost" ? "" : " (layer " + b.l + ")") + " ";
-            const small = document.createElement("small"); small.textContent = b.t; cap.appendChild(small);
+            if (b.t !== b.q) { const small = document.createElement("small"); small.textContent = b.t; cap.appendChild(small); }
             fig.appendChild(cap);
             const t = document.createElement("table");
             const head = t.insertRow(); head.appendChild(document.createElement("th"));

@@ -15,11 +15,12 @@ enum HTMLStyle {
     button, select { font: inherit; font-size: 1rem; padding: .25rem .7rem; border: 1px solid #888; border-radius: 6px; background: #f2f2f2; cursor: pointer; }
     input[type=range] { width: min(40vw, 22rem); height: 1.6rem; }
     #status { margin: 0; color: var(--muted); }
-    main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; padding: 1rem;
-      grid-template-areas: "picture derivation" "blocks loss" "blocks settings"; align-items: start; }
+    main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; padding: 1rem; align-items: start; }
+    .leftcol, .rightcol { display: flex; flex-direction: column; gap: 1rem; min-width: 0; }
+    .rightcol { position: sticky; top: 6.5rem; max-height: calc(100vh - 7rem); overflow-y: auto; }
+    .leftcol > section, .rightcol > section { flex-shrink: 0; }
     section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1rem; }
-    #picture { grid-area: picture; } #derivation { grid-area: derivation; position: sticky; top: 7.5rem; min-height: 12rem; }
-    #loss { grid-area: loss; } #blocks { grid-area: blocks; } #settings { grid-area: settings; }
+    #derivation { min-height: 12rem; } .scroll { overflow-x: auto; }
     svg { width: 100%; height: auto; display: block; }
     #diagram .edge { stroke: #8a8a8a; stroke-width: 1.5; } #diagram .edge.bias { stroke: #aaa; stroke-dasharray: 5 4; }
     #diagram .neuron { stroke: #333; stroke-width: 1.5; } .in { fill: #dbe9f6; } .hid { fill: #e2f0d9; } .outn { fill: #fde9d9; } .biasn { fill: #f3f3f3; }
@@ -29,7 +30,7 @@ enum HTMLStyle {
     #diagram .lblg.input .lblbg, #diagram .lblg.operand .lblbg { fill: var(--input); fill-opacity: 1; stroke: var(--input-edge); stroke-width: 2.5; stroke-dasharray: 5 3; }
     #diagram .lblg.selected .lblbg { fill: var(--computed); fill-opacity: 1; stroke: #000; stroke-width: 3.5; stroke-dasharray: none; }
     #diagram .cell { cursor: pointer; font-weight: bold; } #diagram .cell:focus { outline: none; text-decoration: underline; }
-    #losscurve .grid { stroke: #e4e4e4; } #losscurve .axis { stroke: #444; stroke-width: 1.2; } #losscurve .tick { font-size: 13px; fill: #444; }
+    #losscurve .grid { stroke: #e4e4e4; } #losscurve .axis { stroke: #444; stroke-width: 1.2; } #losscurve .tick { font-size: 16px; fill: #333; }
     #losscurve .curve { fill: none; stroke: #1f5fa8; stroke-width: 2.5; } #losscurve .mark { fill: #e67e22; stroke: #000; stroke-width: 2; }
     #losscurve .markline { stroke: #e67e22; stroke-width: 1.5; stroke-dasharray: 4 3; }
     .note, .hint { color: var(--muted); font-size: .9rem; margin: .4rem 0 0; }
@@ -61,12 +62,14 @@ enum HTMLStyle {
     footer { padding: 0 1rem 1rem; color: var(--muted); font-size: .85rem; }
     @media (max-width: 1000px) {
       :root { font-size: 16px; }
-      main { grid-template-columns: minmax(0, 1fr); grid-template-areas: "picture" "derivation" "loss" "blocks" "settings"; padding: .5rem; }
-      #derivation { position: static; } header { position: static; } input[type=range] { width: 60vw; }
+      main { grid-template-columns: minmax(0, 1fr); padding: .5rem; }
+      .leftcol, .rightcol { display: contents; } header { position: static; }
+      #picture { order: 1; } #derivation { order: 2; } #loss { order: 3; } #blocks { order: 4; } #settings { order: 5; } input[type=range] { width: 60vw; }
+      #diagram { min-width: 700px; }
     }
     @media print {
       :root { font-size: 11pt; } header { position: static; border: none; } #controls button, #controls select, #controls input { display: none; }
-      main { display: block; padding: 0; } section { border: none; padding: 0; margin: 0 0 1rem; break-inside: avoid; }
+      main { display: block; padding: 0; } .rightcol { position: static; max-height: none; overflow: visible; } section { border: none; padding: 0; margin: 0 0 1rem; break-inside: avoid; }
       #derivation { position: static; } #blocks, figure { break-inside: auto; } figure { break-inside: avoid; }
       body { background: #fff; } .stage.later { opacity: 1; }
     }
