@@ -133,11 +133,47 @@ import Testing
         let steps = try #require(data["s"] as? [[String: Any]])
         let v = try #require(steps[1]["v"] as? [String: [[String]]])
         let d = try #require(steps[1]["d"] as? [String: Any])
+        let blocks = try #require(data["blocks"] as? [[String: Any]])
+        let general = Dictionary(uniqueKeysWithValues: blocks.map { ($0["k"] as! String, $0["f"] as! Int) })
         for (block, m) in v where !["x", "y", "W", "b"].contains(block.split(separator: "|")[0]) {
-            // hinge's and sum's loss terms are the cells themselves; every other cell has lines.
-            #expect(d["\(block)|1|1"] != nil, "\(preset): no derivation for \(block)")
+            // Every computed cell has its lines, or (too many operands) its block's general formula.
+            #expect(d["\(block)|1|1"] != nil || general[block]! >= 0, "\(preset): no derivation for \(block)")
+            #expect(general[block]! >= 0, "\(preset): no general formula for \(block)")
             #expect(!m.isEmpty)
         }
+    }
+}
+
+@Suite struct HTMLWideNetworkTests {
+    /// A wide layer's neurons sum hundreds of products: their cells show the block's general
+    /// formula instead of written-out lines, and the page stays a few MB.
+    @Test func wideLayersGetTheGeneralFormula() throws {
+        let n = 100, samples = 16
+        var inputs: [String] = [], targets: [String] = []
+        for s in 0..<samples {
+            var row: [String] = []
+            for i in 0..<n { row.append(String(Double((s * 7 + i * 13) % 17) / 17.0)) }
+            inputs.append("[" + row.joined(separator: ",") + "]")
+            var t: [String] = []
+            for j in 0..<10 { t.append(j == s % 10 ? "1" : "0") }
+            targets.append("[" + t.joined(separator: ",") + "]")
+        }
+        let inputText: String = inputs.joined(separator: ","), targetText: String = targets.joined(separator: ",")
+        let spec = try SpecParser.parse(text: """
+        {"name": "wide", "layers": [\(n), 64, 10], "learning_rate": 0.1, "init": {"distribution": "uniform", "seed": 1},
+         "data": {"inputs": [\(inputText)], "targets": [\(targetText)]}}
+        """)
+        let p = try HTMLExplorerTests.page(spec, steps: 2)
+        #expect(p.text.utf8.count < 12_000_000, "\(p.text.utf8.count) bytes")
+        let data = try HTMLExplorerTests.data(p.text)
+        let step = try #require((data["s"] as? [[String: Any]])?.first)
+        let d = try #require(step["d"] as? [String: Any])
+        #expect(d["z|1|1|1"] == nil && d["grad_W|1|1|1"] == nil)
+        #expect(d["delta|2|1|1"] != nil, "a narrow block keeps its lines")
+        let blocks = try #require(data["blocks"] as? [[String: Any]])
+        let z = try #require(blocks.first { ($0["k"] as? String) == "z|1" })
+        #expect((z["f"] as? Int ?? -1) >= 0)
+        #expect(HTMLExplorerTests.count("data-quantity=", in: p.text) == 0, "too big to label: no numbers on the diagram")
     }
 }
 
@@ -160,5 +196,15 @@ import Testing
         #expect(MathMLFromLaTeX.plain("\\frac{\\partial E_{\\mathrm{total}}}{\\partial w_{5}}") == "dE_total/dw5")
         #expect(MathMLFromLaTeX.plain("{w_{5}}^{+}") == "w5+")
         #expect(MathMLFromLaTeX.plain("\\delta_{h_{1}}^{[2]}") == "delta_h1[2]")
+    }
+}
+
+@Suite struct HTMLMathMLCasesTests {
+    /// relu's slope in general form is a `cases` environment.
+    @Test func casesBecomeATable() {
+        var c = MathMLFromLaTeX()
+        let m = c.mathML("\\begin{cases} 1 & \\text{if } z > 0 \\\\ 0 & \\text{otherwise} \\end{cases}")
+        #expect(m == "<mrow><mo>{</mo><mtable columnalign=\"left\"><mtr><mtd><mn>1</mn></mtd><mtd><mrow><mtext>if </mtext><mi>z</mi><mo>&gt;</mo><mn>0</mn></mrow></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow>")
+        #expect(c.unknown.isEmpty)
     }
 }

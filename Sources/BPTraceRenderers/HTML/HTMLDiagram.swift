@@ -47,7 +47,7 @@ struct HTMLDiagram {
         }
         let maxSlots = Double(slots.map(\.count).max()!)
         let left: Double = labelled ? 110 : 50, top: Double = 50
-        let width = left + Double(L) * gap + (labelled ? 150 : 60)
+        let width = left + Double(L) * gap + (labelled ? 150 : 90)
         let biasY = top + maxSlots * sy - (labelled ? 30 : 10)
         let height = (spec.bias ? biasY + 40 : top + (maxSlots - 1) * sy + (labelled ? 70 : 30))
         func pos(_ l: Int, _ s: Int) -> (Double, Double) {
@@ -63,7 +63,7 @@ struct HTMLDiagram {
         }
         var out: [String] = []
         let n = SVGDocument.n
-        out.append("<svg id=\"diagram\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"group\" aria-label=\"The network: neurons, weights and biases at the current step\">")
+        out.append("<svg id=\"diagram\"\(labelled ? "" : " class=\"compact\"") viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"group\" aria-label=\"The network: neurons, weights and biases at the current step\">")
         var obstacles: [Box] = []
         for l in 0...L { for s in slots[l].indices { let (x, y) = pos(l, s); obstacles.append(Box(x0: x - r - 4 - (labelled ? 40 : 0), y0: y - r - 4, x1: x + r + 4 + (labelled ? 40 : 0), y1: y + r + (labelled ? 58 : 4))) } }
         var labels: [String] = []

@@ -91,16 +91,25 @@ public final class HTMLExplorerWriter: TraceSink, RunNotes {
 
     public func finish(_ outcome: TraceOutcome) throws {
         if currentStep <= outcome.completedSteps { try finishStep() } else { current = [:] }
-        if !table.converter.unknown.isEmpty {
-            notes.append("html: formula commands shown as text: \(Set(table.converter.unknown).sorted().joined(separator: ", "))")
-        }
         let explorable = stepJSON.map(\.step)
         if outcome.completedSteps > limit {
             let why = budgetStop != nil ? "the page's data reached about \(HTMLExplorerWriter.byteBudget / 1_000_000) MB at step \(limit)" : "--html-steps \(limit)"
             notes.append("html: steps \(limit + 1)–\(outcome.completedSteps) appear in the loss curve only (\(why))")
         }
+        // Each block's formula in general form (`z^{(1)}_{i,j} = \sum_{k} ...`), once.
+        let catalogue = Catalogue(spec: spec)
+        var general: [QuantityRef: Int] = [:]
+        for ref in order {
+            guard let e = catalogue.expression(of: ref) else { continue }
+            let at = [.b, .gradB, .bNew].contains(ref.quantity) || ref.quantity.optimizerStateOfWeights == false ? "j"
+                : (ref.quantity == .loss || ref.quantity == .cost ? nil : "i,j")
+            general[ref] = table.math(LaTeXPrinter.element(ref, at) + " = " + LaTeXPrinter().latex(StepDerivation.squares(e)))
+        }
+        if !table.converter.unknown.isEmpty {
+            notes.append("html: formula commands shown as text: \(Set(table.converter.unknown).sorted().joined(separator: ", "))")
+        }
         let page = HTMLPage(spec: spec, names: names, fmt: fmt, limit: limit, budgetStop: budgetStop != nil, completed: outcome.completedSteps,
-                            stoppedBy: outcome.stoppedBy, order: order, stages: stages, explorable: explorable)
+                            stoppedBy: outcome.stoppedBy, order: order, stages: stages, explorable: explorable, general: general)
         let curve = HTMLLossCurve(points: losses, label: spec.l2 > 0 ? "cost" : "loss").render(explorable: explorable)
         let first = firstStepValues
         let diagram = HTMLDiagram(spec: spec, names: names, step: explorable.first ?? 1) { [fmt] ref, r, c in

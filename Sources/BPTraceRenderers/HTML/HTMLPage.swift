@@ -16,6 +16,8 @@ struct HTMLPage {
     let order: [QuantityRef]
     let stages: [QuantityRef: Stage]
     let explorable: [Int]
+    /// Each block's general formula (an index of the page's MathML strings).
+    let general: [QuantityRef: Int]
 
     /// No remote loads of any kind: only the page's own inline style and script, pictures only
     /// as data: URLs (there are none), no forms, no base URL, no connections.
@@ -187,6 +189,7 @@ struct HTMLPage {
                 ("st", String(stages[ref]?.rawValue ?? 0)),
                 ("t", HTMLText.json(catalogue.tutorialName(of: ref))),
                 ("in", HTMLText.jsonArray(inputs)),
+                ("f", general[ref].map(String.init) ?? "-1"),
                 ("rh", HTMLText.jsonArray(rh.map(HTMLText.json))),
                 ("ch", HTMLText.jsonArray(ch.map(HTMLText.json))),
             ])

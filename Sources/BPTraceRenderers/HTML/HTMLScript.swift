@@ -113,7 +113,13 @@ enum HTMLScript {
           box.querySelector(".where").textContent = describe(key);
           setCell(box.querySelector(".result"), key, v ?? "");
           box.querySelector(".result").classList.remove("cell");
-          box.querySelector(".hint").textContent = inputNote(key);
+          const b = blocks[key.split("|")[0] + "|" + key.split("|")[1]];
+          if (b && b.f >= 0) {
+            box.querySelector("dl").insertAdjacentHTML("afterbegin", '<dt>Formula</dt><dd class="formula general">' + math(b.f, false) + '</dd>');
+            box.querySelector(".hint").textContent = "Every cell of this block is computed by this formula. Its numbers are too many to write out here (a wide layer or a large batch); the tables and the CSV trace hold them all.";
+          } else {
+            box.querySelector(".hint").textContent = inputNote(key);
+          }
           mark(key);
           return;
         }
@@ -133,6 +139,8 @@ enum HTMLScript {
         if (sub >= 0) parts.push('<dt>With the numbers</dt><dd class="substituted">' + math(sub, false) + '</dd>');
         parts.push('<dt>Result</dt><dd><span class="result"></span></dd></dl>');
         if (d.r.length) parts.push('<p class="hint">Computed from:</p><ul class="operands"></ul>');
+        const gb = blocks[key.split("|")[0] + "|" + key.split("|")[1]];
+        if (gb && gb.f >= 0) parts.push('<details class="general"><summary>The formula of every cell of this block</summary>' + math(gb.f, true) + '</details>');
         box.innerHTML = parts.join("");
         box.querySelector("code").textContent = d.n;
         box.querySelector(".where").textContent = describe(key);

@@ -31,6 +31,14 @@ struct HTMLStringTable {
 /// computed cell its derivation lines (from `StepDerivation`, the handout's source) and the
 /// cells they read.
 struct HTMLStepData {
+    /// A cell whose formula reads more numbers than this gets no written-out derivation (a
+    /// neuron of a wide layer sums hundreds of products): its block's general formula and its
+    /// value are shown instead, as the handout's matrix view does, and the page stays small.
+    static let maxOperands = 40
+    /// Nor does a block whose cells together read more than this many numbers (a large weight
+    /// matrix's gradients over a batch).
+    static let maxBlockOperands = 2000
+
     let spec: NetworkSpec
     let names: NetworkNames
     let fmt: HTMLNumberFormat
@@ -48,11 +56,12 @@ struct HTMLStepData {
         var derivations: [(String, String)] = []
         for ref in order {
             guard let m = blocks[ref] else { continue }
+            let wide = HTMLStepData.isWide(ref, d, cells: m.rows * m.cols)
             let rows = (0..<m.rows).map { r in HTMLText.jsonArray((0..<m.cols).map { HTMLText.json(fmt.plain(m[r, $0])) }) }
             values.append((HTMLKey.block(ref), HTMLText.jsonArray(rows)))
             for r in 0..<m.rows {
                 for c in 0..<m.cols {
-                    let lines = HTMLStepData.lines(d, ref, r, c, depth: spec.depth)
+                    let lines = wide ? [] : HTMLStepData.lines(d, ref, r, c, depth: spec.depth)
                     let cell = CellRead(ref, r, c)
                     guard let main = lines.last else {
                         // An input of the step (x, y, W, b): its name only.
@@ -80,6 +89,14 @@ struct HTMLStepData {
             }
         }
         return HTMLText.jsonObject([("v", HTMLText.jsonObject(values)), ("d", HTMLText.jsonObject(derivations))])
+    }
+
+    /// Whether the cells of `ref` read more than `maxOperands` numbers each, or all of them
+    /// more than `maxBlockOperands`.
+    static func isWide(_ ref: QuantityRef, _ d: StepDerivation, cells: Int) -> Bool {
+        guard let e = d.catalogue.expression(of: ref) else { return false }
+        let n = d.reads(e, IndexValues(row: 0, col: 0)).count
+        return n > maxOperands || n * cells > maxBlockOperands
     }
 
     /// The derivation lines of one cell, the line computing it last (inputs have none).

@@ -21,7 +21,7 @@ enum HTMLStyle {
     .leftcol > section, .rightcol > section { flex-shrink: 0; }
     section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1rem; }
     #derivation { min-height: 12rem; } .scroll { overflow-x: auto; }
-    svg { width: 100%; height: auto; display: block; }
+    svg { width: 100%; height: auto; display: block; } #diagram.compact { max-width: 560px; margin: 0 auto; } #diagram.compact .name { font-size: 11px; }
     #diagram .edge { stroke: #8a8a8a; stroke-width: 1.5; } #diagram .edge.bias { stroke: #aaa; stroke-dasharray: 5 4; }
     #diagram .neuron { stroke: #333; stroke-width: 1.5; } .in { fill: #dbe9f6; } .hid { fill: #e2f0d9; } .outn { fill: #fde9d9; } .biasn { fill: #f3f3f3; }
     #diagram text { font-family: inherit; } #diagram .name { font-size: 17px; font-weight: bold; } #diagram .cap { font-size: 15px; fill: var(--muted); }
@@ -65,7 +65,7 @@ enum HTMLStyle {
       main { grid-template-columns: minmax(0, 1fr); padding: .5rem; }
       .leftcol, .rightcol { display: contents; } header { position: static; }
       #picture { order: 1; } #derivation { order: 2; } #loss { order: 3; } #blocks { order: 4; } #settings { order: 5; } input[type=range] { width: 60vw; }
-      #diagram { min-width: 700px; }
+      #diagram { min-width: 700px; } #diagram.compact { min-width: 0; }
     }
     @media print {
       :root { font-size: 11pt; } header { position: static; border: none; } #controls button, #controls select, #controls input { display: none; }

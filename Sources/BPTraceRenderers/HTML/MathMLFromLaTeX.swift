@@ -19,6 +19,8 @@ public struct MathMLFromLaTeX {
         case hat(Node)
         case scripts(Node, sub: Node?, sup: Node?)
         case script(String)
+        /// `\begin{cases} a & b \\ c & d \end{cases}`: rows of cells after a brace.
+        case cases([[Node]])
     }
 
     /// Commands the converter did not know, in order (empty for the printers' LaTeX).
@@ -78,6 +80,9 @@ public struct MathMLFromLaTeX {
             default: return render(base)
             }
         case .script(let s): return "<mi mathvariant=\"script\">\(escape(s))</mi>"
+        case .cases(let rows):
+            let body = rows.map { "<mtr>" + $0.map { "<mtd>" + render($0) + "</mtd>" }.joined() + "</mtr>" }.joined()
+            return "<mrow><mo>{</mo><mtable columnalign=\"left\">\(body)</mtable></mrow>"
         }
     }
 
@@ -91,6 +96,7 @@ public struct MathMLFromLaTeX {
         switch n {
         case .ident(let s, _): return s == "∂" ? "d" : s == "δ" ? "delta" : s
         case .number(let s), .text(let s), .script(let s): return s
+        case .cases(let rows): return rows.map { $0.map(plainText).joined(separator: " ") }.joined(separator: "; ")
         case .op(let s): return s == "\u{2212}" ? "-" : s == "\u{22C5}" ? "*" : s
         case .space: return ""
         case .row(let xs): return xs.map(plainText).joined()
@@ -133,12 +139,20 @@ public struct MathMLFromLaTeX {
 
         mutating func skipSpaces() { while i < s.count, s[i] == " " { i += 1 } }
 
-        /// Nodes until `closing` (consumed) or the end.
-        mutating func sequence(closing: Character?) -> Node {
+        /// Whether the text at the cursor starts with `t`.
+        func at(_ t: String) -> Bool {
+            let c = Array(t)
+            return i + c.count <= s.count && Array(s[i..<(i + c.count)]) == c
+        }
+
+        /// Nodes until `closing` (consumed) or the end; in `cells`, also until `&`, `\\` or
+        /// `\end` (not consumed).
+        mutating func sequence(closing: Character?, cells: Bool = false) -> Node {
             var out: [Node] = []
             while true {
                 skipSpaces()
                 if atEnd { break }
+                if cells && (s[i] == "&" || at("\\\\") || at("\\end")) { break }
                 if let closing, s[i] == closing { i += 1; break }
                 guard var atom = atom() else { continue }
                 // Scripts after the atom.
@@ -222,6 +236,21 @@ public struct MathMLFromLaTeX {
             case "partial": return .ident("∂", word: true)
             case "quad": return .space("1em")
             case "qquad": return .space("2em")
+            case "begin":
+                let env = rawGroup()
+                guard env == "cases" else { unknown.append("\\begin{\(env)}"); return .text(env) }
+                var rows: [[Node]] = [], row: [Node] = []
+                while true {
+                    row.append(sequence(closing: nil, cells: true))
+                    if atEnd { rows.append(row); break }
+                    if s[i] == "&" { i += 1; continue }
+                    if at("\\\\") { i += 2; rows.append(row); row = []; continue }
+                    // \end{cases}
+                    i += 4; _ = rawGroup()
+                    rows.append(row)
+                    break
+                }
+                return .cases(rows)
             case "left", "right":
                 skipSpaces()
                 guard !atEnd else { return nil }
