@@ -56,6 +56,20 @@ import Testing
         }
     }
 
+    /// A run stopped by an overflow still gets its page: the steps before it, and why it stopped.
+    @Test func aStoppedRunGetsItsPage() throws {
+        let dir = try CLI.scratch("explorer-stop")
+        let show = try CLI.run(["presets", "--show", "deep-relu"])
+        let spec = show.stdout.replacingOccurrences(of: "\"learning_rate\": 0.5", with: "\"learning_rate\": 1e150")
+        #expect(spec != show.stdout)
+        try spec.write(toFile: dir + "/boom.json", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", "--spec", "boom.json", "--format", "html", "--steps", "10"], in: dir)
+        #expect(r.status != 0 && r.stderr.contains("training stopped: step 2"), "\(r.stderr)")
+        let page = try String(contentsOfFile: dir + "/deep-relu.html", encoding: .utf8)
+        #expect(page.contains("Training stopped at step 2: z of layer 3 (row 1, column 1) is not a finite number."))
+        #expect(page.contains("\"steps\":[1]"))
+    }
+
     @Test func htmlStepsOutOfRangeIsAUsageError() throws {
         let dir = try CLI.scratch("explorer-usage")
         let r = try CLI.run(["run", "--format", "html", "--html-steps", "0", "--out", dir])
