@@ -71,7 +71,8 @@ enum HTMLStyle {
       :root { font-size: 11pt; } header { position: static; border: none; } #controls button, #controls select, #controls input { display: none; }
       main { display: block; padding: 0; } .rightcol { position: static; max-height: none; overflow: visible; } section { border: none; padding: 0; margin: 0 0 1rem; break-inside: avoid; }
       #derivation { position: static; } #blocks, figure { break-inside: auto; } figure { break-inside: avoid; }
-      body { background: #fff; } .stage.later { opacity: 1; }
+      body { background: #fff; } .stage.later { opacity: 1; } h2, h3, figcaption { break-after: avoid; }
+      #controls label, #steplabel { display: none; } #derivation .hint:only-of-type { display: none; }
     }
     """
 }
