@@ -14,7 +14,8 @@ Opens PAGE from file://, then checks, printing one line per check and exiting 1 
 - after stepping to --step with the Next button, a click on --cell (quantity,layer,row,col;
   default a hidden delta) shows that cell's value, a formula, and operands that are the CSV's
   values of the cells it names, each put into the formula with the numbers;
-- the → key moves to the next step and the derivation follows it.
+- the → key moves to the next step and the derivation follows it;
+- a link `PAGE.html#step=S&cell=q|l|r|c` opens that step with that number's derivation.
 Exit 2 when Chromium, its driver or Selenium is missing (the message says what to install).
 """
 import csv
@@ -177,6 +178,12 @@ def main(argv):
         while current() < steps[-1]:
             d.find_element(By.ID, "next").click()
         compare_cells("last explorable step %d" % current())
+
+        # A link opens a step and a number: page.html#step=S&cell=q|l|r|c.
+        d.get(page.as_uri() + "#step=%d&cell=%s|%d|%d|%d" % (step, q, l, r, c))
+        result = d.find_element(By.CSS_SELECTOR, "#derivation .result")
+        check(current() == step and result.text == shown(values[(step, q, l, r, c)]),
+              "the link #step=%d&cell=%s|%d|%d|%d opens that step and number" % (step, q, l, r, c))
 
         logs = [e for e in d.get_log("browser") if e.get("level") in ("SEVERE", "WARNING")]
         check(logs == [], "the browser logged no errors (%s)" % logs[:3])
