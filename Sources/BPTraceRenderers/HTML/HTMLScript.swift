@@ -211,12 +211,16 @@ enum HTMLScript {
         else if (e.key === "[") setStage(stage - 1);
       });
       // A link may open a step, a stage and a number: page.html#step=3&stage=10&cell=delta|1|1|1.
-      const want = {};
-      location.hash.replace(/^#/, "").split("&").forEach((kv) => { const i = kv.indexOf("="); if (i > 0) want[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); });
-      const at = D.steps.indexOf(Number(want.step));
-      if (Number(want.stage) >= 1 && Number(want.stage) <= 12) stage = Number(want.stage);
-      go(at >= 0 ? at : 0);
-      if (want.cell && /^[a-zA-Z_]+\|\d+\|\d+\|\d+$/.test(want.cell) && value(want.cell) !== null) show(want.cell);
+      function fromHash() {
+        const want = {};
+        location.hash.replace(/^#/, "").split("&").forEach((kv) => { const i = kv.indexOf("="); if (i > 0) want[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); });
+        const at = D.steps.indexOf(Number(want.step));
+        if (Number(want.stage) >= 0 && Number(want.stage) <= 12 && want.stage !== undefined) stage = Number(want.stage);
+        go(at >= 0 ? at : idx);
+        if (want.cell && /^[a-zA-Z_]+\|\d+\|\d+\|\d+$/.test(want.cell) && value(want.cell) !== null) show(want.cell);
+      }
+      window.addEventListener("hashchange", fromHash);
+      fromHash();
     })();
     """#
 }
