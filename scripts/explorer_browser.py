@@ -178,6 +178,12 @@ def main(argv):
         while current() < steps[-1]:
             d.find_element(By.ID, "next").click()
         compare_cells("last explorable step %d" % current())
+        samples = d.execute_script("const s = document.getElementById('sample'); return s ? s.options.length : 0")
+        if samples > 1:
+            d.execute_script("const s = document.getElementById('sample'); s.value = String(s.options.length); s.dispatchEvent(new Event('change'))")
+            rows = d.execute_script("return Array.from(document.querySelectorAll('#diagram .cell[data-quantity=\"a\"]')).map(e => e.dataset.row)")
+            check(rows and all(r == str(samples) for r in rows), "the sample control shows sample %d on the diagram" % samples)
+            compare_cells("sample %d of the last explorable step" % samples)
 
         # A link opens a step and a number: page.html#step=S&cell=q|l|r|c.
         d.get(page.as_uri() + "#step=%d&cell=%s|%d|%d|%d" % (step, q, l, r, c))

@@ -2,8 +2,9 @@ import BPTrace
 
 /// The explorer's network picture: inline SVG drawn with `SVGDocument`'s conventions (the
 /// handout's layout: inputs left, bias nodes "1" below, the post's names), where every number
-/// is a trace cell the page can update and click: each neuron's net input z and output a of the
-/// batch's first sample, each weight and bias at the start of the step, inputs and targets.
+/// is a trace cell the page can update and click: each neuron's net input z, output a and
+/// delta δ of one sample of the batch (the first; the page's sample control picks another),
+/// each weight and bias at the start of the step, inputs and targets.
 /// Networks too big to label (`NetworkDiagram.labelsEdges`) show neurons and edges only; their
 /// numbers are in the tables.
 struct HTMLDiagram {
@@ -40,7 +41,7 @@ struct HTMLDiagram {
     func render() -> String {
         let L = spec.depth
         let labelled = NetworkDiagram.labelsEdges(spec)
-        let sy: Double = labelled ? 130 : 46, r: Double = labelled ? 24 : 14
+        let sy: Double = labelled ? 150 : 46, r: Double = labelled ? 24 : 14
         let gap: Double = labelled ? 320 : 170
         let slots: [[Int?]] = spec.layers.map { n in
             n <= 12 ? (0..<n).map { Optional($0) } : (0..<6).map { Optional($0) } + [nil] + ((n - 5)..<n).map { Optional($0) }
@@ -65,7 +66,7 @@ struct HTMLDiagram {
         let n = SVGDocument.n
         out.append("<svg id=\"diagram\"\(labelled ? "" : " class=\"compact\"") viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"group\" aria-label=\"The network: neurons, weights and biases at the current step\">")
         var obstacles: [Box] = []
-        for l in 0...L { for s in slots[l].indices { let (x, y) = pos(l, s); obstacles.append(Box(x0: x - r - 4 - (labelled ? 40 : 0), y0: y - r - 4, x1: x + r + 4 + (labelled ? 40 : 0), y1: y + r + (labelled ? 58 : 4))) } }
+        for l in 0...L { for s in slots[l].indices { let (x, y) = pos(l, s); obstacles.append(Box(x0: x - r - 4 - (labelled ? 40 : 0), y0: y - r - 4, x1: x + r + 4 + (labelled ? 40 : 0), y1: y + r + (labelled ? 82 : 4))) } }
         var labels: [String] = []
         func place(_ a: (Double, Double), _ b: (Double, Double), _ prefix: String, _ q: Quantity, _ l: Int, _ r: Int, _ c: Int) {
             let w = Double((prefix + (value(QuantityRef(q, l), r, c) ?? "")).count) * 8.4 + 10, h: Double = 22
@@ -124,6 +125,7 @@ struct HTMLDiagram {
                 } else {
                     out.append(label(x, y + r + 20, anchor: "middle", prefix: "net ", .z, l, 0, j))
                     out.append(label(x, y + r + 44, anchor: "middle", prefix: "out ", .a, l, 0, j))
+                    out.append(label(x, y + r + 68, anchor: "middle", prefix: "δ ", .delta, l, 0, j))
                 }
                 if l == L {
                     out.append(label(x + r + 10, y + 5, anchor: "start", prefix: "target ", .y, L, 0, j))

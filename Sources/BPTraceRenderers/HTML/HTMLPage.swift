@@ -56,6 +56,7 @@ struct HTMLPage {
         \(Stage.allCases.map { "<option value=\"\($0.rawValue)\">\($0.rawValue). \($0.title)</option>" }.joined(separator: "\n"))
         </select>
         <button type="button" id="stagenext" aria-label="Next stage (])">▶</button></div>
+        \(sampleControl)
         <p id="status" aria-live="polite">\(HTMLText.escape(statusLine))</p>
         </nav>
         </header>
@@ -111,14 +112,22 @@ struct HTMLPage {
         try file.write("]}\n</script>\n<script>\n" + HTMLScript.js + "\n</script>\n</body>\n</html>\n")
     }
 
+    /// A sample control for the diagram when a step trains on several samples.
+    var sampleControl: String {
+        let B = spec.batch.indices(step: 1, count: spec.data.count).count
+        guard B > 1, NetworkDiagram.labelsEdges(spec) else { return "" }
+        return "<div class=\"ctl\"><label for=\"sample\">Sample</label> <select id=\"sample\">"
+            + (1...B).map { "<option value=\"\($0)\">\($0) of \(B)</option>" }.joined() + "</select></div>"
+    }
+
     var statusLine: String { "Step \(explorable.first ?? 0) of \(completed)" }
 
     var diagramNote: String {
         guard NetworkDiagram.labelsEdges(spec) else {
             return "This network is too big to label: its numbers are in the tables below."
         }
-        let first = spec.batch.indices(step: 1, count: spec.data.count).count > 1 ? " Net inputs and outputs are those of the batch's first sample." : ""
-        return "Weights and biases at the start of the step; net = net input z, out = activation a.\(first)"
+        let batch = spec.batch.indices(step: 1, count: spec.data.count).count > 1 ? " Inputs, targets, net, out and δ are those of the sample chosen above (its place in the step's batch)." : ""
+        return "Weights and biases at the start of the step; net = net input z, out = activation a, δ = delta (∂E/∂net).\(batch)"
     }
 
     var lossNote: String {

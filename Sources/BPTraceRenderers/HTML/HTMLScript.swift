@@ -8,7 +8,8 @@ enum HTMLScript {
       const D = JSON.parse(document.getElementById("data").textContent);
       const $ = (id) => document.getElementById(id);
       const blocks = {}; D.blocks.forEach((b) => { blocks[b.k] = b; });
-      let idx = 0, stage = 0, selected = null;
+      let idx = 0, stage = 0, selected = null, sample = 1;
+      const perSample = new Set(["x", "y", "z", "a", "delta"]);
 
       function cur() { return D.s[idx]; }
       function stepNo() { return D.steps[idx]; }
@@ -60,7 +61,12 @@ enum HTMLScript {
       }
 
       function refreshDiagram() {
+        document.querySelectorAll("#diagram .lblg").forEach((g) => {
+          const p = g.dataset.key.split("|");
+          if (perSample.has(p[0])) { p[2] = String(sample); g.dataset.key = p.join("|"); }
+        });
         document.querySelectorAll("#diagram .cell").forEach((el) => {
+          if (perSample.has(el.dataset.quantity)) el.dataset.row = String(sample);
           const v = value(keyOf(el));
           el.dataset.step = String(stepNo());
           el.textContent = v === null ? "" : v;
@@ -192,6 +198,7 @@ enum HTMLScript {
       $("prev").addEventListener("click", () => go(idx - 1));
       $("next").addEventListener("click", () => go(idx + 1));
       $("stage").addEventListener("change", (e) => setStage(Number(e.target.value)));
+      if ($("sample")) $("sample").addEventListener("change", (e) => { sample = Number(e.target.value); go(idx); });
       $("stageprev").addEventListener("click", () => setStage(stage - 1));
       $("stagenext").addEventListener("click", () => setStage(stage + 1));
       document.addEventListener("click", (e) => {
