@@ -85,6 +85,19 @@ import Testing
         #expect(d["m_W|1|1|1"] != nil && d["v_hat_W|2|1|1"] != nil && d["delta|1|1|1"] != nil)
     }
 
+    /// A run that stops in its first step still gets a valid page, with no explorable step.
+    @Test func aRunStoppedInStepOneGetsAPageWithoutSteps() throws {
+        let spec = try SpecParser.parse(text: """
+        {"name": "dead", "layers": [2, 2, 2], "activations": ["relu", "relu"], "learning_rate": 0.5,
+         "init": {"distribution": "uniform", "seed": 1}, "data": {"inputs": [[1e308, 1e308]], "targets": [[0, 1]]}}
+        """)
+        let p = try Self.page(spec, steps: 3)
+        let data = try Self.data(p.text)
+        #expect((data["steps"] as? [Int]) == [])
+        #expect(p.text.contains("Training stopped at step 1"))
+        #expect(p.text.contains("No step completed"))
+    }
+
     @Test func userTextIsEscapedNeverMarkup() throws {
         var spec = try Presets.spec(named: "mazur-2015")
         spec.name = "net</title><script>alert(1)</script>"

@@ -8,6 +8,11 @@ enum HTMLScript {
       const D = JSON.parse(document.getElementById("data").textContent);
       const $ = (id) => document.getElementById(id);
       const blocks = {}; D.blocks.forEach((b) => { blocks[b.k] = b; });
+      if (!D.steps.length) {
+        $("status").textContent = "No step completed: see the note under the loss curve.";
+        document.querySelectorAll("#controls button, #controls select, #controls input").forEach((e) => { e.disabled = true; });
+        return;
+      }
       let idx = 0, stage = 0, selected = null, sample = 1;
       const perSample = new Set(["x", "y", "z", "a", "delta"]);
 
