@@ -9,7 +9,7 @@ scripts/install-deps.sh --test).
 Opens PAGE from file://, then checks, printing one line per check and exiting 1 on any failure:
 - no request left the page (performance.getEntriesByType('resource') is empty) and the
   browser logged no error (a Content-Security-Policy violation or a script error);
-- every number shown for a trace cell (tables and diagram) at the first, the chosen and the last
+- every number shown for a trace cell (every element with data-quantity) at the first, the chosen and the last
   explorable step equals the CSV trace's value at the decimals;
 - after stepping to --step with the Next button, a click on --cell (quantity,layer,row,col;
   default a hidden delta) shows that cell's value, a formula, and operands that are the CSV's
@@ -104,7 +104,7 @@ def main(argv):
         steps = d.execute_script("return JSON.parse(document.getElementById('data').textContent).steps")
 
         def compare_cells(where):
-            cells = d.execute_script("""return Array.from(document.querySelectorAll('#tables .cell, #diagram .cell'))
+            cells = d.execute_script("""return Array.from(document.querySelectorAll('[data-quantity]'))
                 .map(e => [e.dataset.step, e.dataset.quantity, e.dataset.layer, e.dataset.row, e.dataset.col, e.textContent])""")
             bad = []
             for s, q, l, r, c, t in cells:

@@ -187,8 +187,9 @@ enum HTMLScript {
         const lossKey = D.blocks.find((b) => b.q === "cost") ? "cost" : "loss";
         const lb = D.blocks.find((b) => b.q === lossKey);
         const lv = lb ? value(lb.k + "|1|1") : null;
-        $("status").textContent = "Step " + stepNo() + " of " + D.completed + (lv !== null ? ", " + lossKey + " " + lv : "") +
-          (stage > 0 ? "; stage " + stage + ": " + D.stages[stage - 1] : "");
+        const st = $("status"); st.textContent = "Step " + stepNo() + " of " + D.completed + (lv !== null ? ", " + lossKey + " " : "");
+        if (lv !== null) { const c = document.createElement("span"); setCell(c, lb.k + "|1|1", lv); st.appendChild(c); }
+        if (stage > 0) st.appendChild(document.createTextNode("; stage " + stage + ": " + D.stages[stage - 1]));
         const m = D.marks[idx];
         if (m) {
           $("lossmark").setAttribute("cx", m[0]); $("lossmark").setAttribute("cy", m[1]);
