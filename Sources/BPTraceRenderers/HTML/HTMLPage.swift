@@ -127,7 +127,7 @@ struct HTMLPage {
             return "This network is too big to label: its numbers are in the tables below."
         }
         let batch = spec.batch.indices(step: 1, count: spec.data.count).count > 1 ? " Inputs, targets, net, out and δ are those of the sample chosen above (its place in the step's batch)." : ""
-        return "Weights and biases at the start of the step; net = net input z, out = activation a, δ = delta (∂E/∂net).\(batch)"
+        return "Weights and biases at the start of the step; net = net input z, out = activation a, δ = delta (∂E/∂net); in stages 11 and 12 each weight and bias shows → its value after the update.\(batch)"
     }
 
     var lossNote: String {

@@ -92,6 +92,15 @@ enum HTMLScript {
           g.classList.toggle("input", !computed.has(b) && inputs.has(b));
         });
         $("stage").value = String(stage);
+        // The update stages show each weight's new value after an arrow; the boxes fit the text.
+        const diagram = $("diagram");
+        diagram.classList.toggle("updating", stage >= 11);
+        diagram.querySelectorAll(".lblg").forEach((g) => {
+          const t = g.querySelector("text"), r = g.querySelector("rect");
+          if (!t.querySelector(".newval") || t.getAttribute("text-anchor") !== "middle") return;
+          const w = t.getComputedTextLength() + 10;
+          r.setAttribute("width", w.toFixed(2)); r.setAttribute("x", (Number(t.getAttribute("x")) - w / 2).toFixed(2));
+        });
       }
 
       function mark(key) {

@@ -29,6 +29,7 @@ enum HTMLStyle {
     #diagram .lblg.computed .lblbg { fill: var(--computed); fill-opacity: 1; stroke: var(--computed-edge); stroke-width: 2.5; }
     #diagram .lblg.input .lblbg, #diagram .lblg.operand .lblbg { fill: var(--input); fill-opacity: 1; stroke: var(--input-edge); stroke-width: 2.5; stroke-dasharray: 5 3; }
     #diagram .lblg.selected .lblbg { fill: var(--computed); fill-opacity: 1; stroke: #000; stroke-width: 3.5; stroke-dasharray: none; }
+    #diagram .newval { display: none; } #diagram.updating .newval { display: inline; }
     #diagram .cell { cursor: pointer; font-weight: bold; } #diagram .cell:focus { outline: none; text-decoration: underline; }
     #losscurve .grid { stroke: #e4e4e4; } #losscurve .axis { stroke: #444; stroke-width: 1.2; } #losscurve .tick { font-size: 16px; fill: #333; }
     #losscurve .curve { fill: none; stroke: #1f5fa8; stroke-width: 2.5; } #losscurve .mark { fill: #e67e22; stroke: #000; stroke-width: 2; }
