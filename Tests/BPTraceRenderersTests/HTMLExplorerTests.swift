@@ -47,9 +47,9 @@ import Testing
 
     @Test func everyNumberOfTheDiagramCarriesTheCellContract() throws {
         let p = try Self.page(try Presets.spec(named: "mazur-2015"), steps: 3)
-        // 2 inputs, net, out and δ of 4 neurons, 2 targets, 8 weights and their new values, 2 shared (fixed) biases.
-        #expect(Self.count("data-quantity=", in: p.text) == 34)
-        for attr in ["data-step=", "data-layer=", "data-row=", "data-col="] { #expect(Self.count(attr, in: p.text) == 34, "\(attr)") }
+        // 2 inputs, net, out and δ of 4 neurons, 2 targets, 8 weights and 2 shared biases with their values after the update.
+        #expect(Self.count("data-quantity=", in: p.text) == 36)
+        for attr in ["data-step=", "data-layer=", "data-row=", "data-col="] { #expect(Self.count(attr, in: p.text) == 36, "\(attr)") }
         #expect(p.text.contains("data-step=\"1\" data-layer=\"2\" data-quantity=\"W\" data-row=\"1\" data-col=\"1\">0.400</tspan>"), "w5 at step 1")
         #expect(p.text.contains("id=\"derivation\""))
     }
