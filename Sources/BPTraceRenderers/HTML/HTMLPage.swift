@@ -72,7 +72,7 @@ struct HTMLPage {
         </section>
         <section id="blocks" aria-labelledby="blocksh">
         <h2 id="blocksh">Every number of step <span class="stepno">\(explorable.first ?? 0)</span>, stage by stage</h2>
-        <div id="tables"></div>
+        <div id="tables"><noscript><p>The tables, the step control and the derivations need JavaScript (inline, nothing is loaded); the picture shows step \(explorable.first ?? 0). The CSV trace (--format csv) has every number.</p></noscript></div>
         </section>
         </div>
         <aside class="rightcol">
