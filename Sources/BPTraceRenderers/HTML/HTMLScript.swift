@@ -175,6 +175,9 @@ enum HTMLScript {
           name.textContent = (D.c[k] ? D.c[k][0] : p0name(k)) + " = ";
           li.appendChild(name); li.appendChild(btn); ul.appendChild(li);
         });
+        // The operands' numbers in the formulas, marked like the cells they come from.
+        const shown = new Set(d.r.map((k) => (value(k) ?? "").replace(/^-/, "")).filter((t) => t !== ""));
+        box.querySelectorAll(".substituted mn, .before mn").forEach((mn) => { if (shown.has(mn.textContent)) mn.classList.add("operand"); });
         mark(key);
       }
       function esc(s) { return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }

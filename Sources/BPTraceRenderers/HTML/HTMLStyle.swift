@@ -59,6 +59,7 @@ enum HTMLStyle {
     #derivation .before math { font-size: 1.1rem; } #derivation .before { overflow-x: auto; }
     #derivation ul { padding-left: 1.2rem; margin: .3rem 0; } #derivation li { margin: .15rem 0; }
     #derivation button.cell { font: inherit; padding: 0 .4rem; }
+    #derivation mn.operand { outline-width: 2px; outline-offset: 0; padding: 0 .1em; }
     .settings { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; } .settings dt { color: var(--muted); } .settings dd { margin: 0; }
     footer { padding: 0 1rem 1rem; color: var(--muted); font-size: .85rem; }
     @media (max-width: 1000px) {
