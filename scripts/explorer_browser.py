@@ -150,6 +150,8 @@ def main(argv):
             ov = values.get(k)
             check(ov is not None and b.text == shown(ov) and put_in(ov) in subst,
                   "operand %s = %s is the CSV's %r and is put into the formula" % (k, b.text, ov))
+        inmath = d.execute_script("return document.querySelectorAll('#derivation mn.operand').length")
+        check(inmath > 0, "the operands' numbers are marked in the formula (%d)" % inmath)
         marked = d.execute_script("return document.querySelectorAll('#tables .cell.operand').length")
         check(marked > 0, "the operands are highlighted in the tables (%d cells)" % marked)
 
