@@ -8,6 +8,9 @@
 #                                     scratch; it rejects array expressions LibreOffice accepts
 #   pandoc, texlive-latex-base, texlive-latex-recommended, lmodern, librsvg2-bin
 #                                     tests: the handout through pandoc to HTML (MathML) and PDF
+#   chromium, chromium-driver, python3-selenium
+#                                     tests: the explorer page (run --format html) in headless
+#                                     Chromium (scripts/explorer_browser.py)
 #   pip: pandas, openpyxl             tests: read the CSV with pandas; check workbook fills
 #   pip: jax, optax                   tests: a real framework as witness of the optimizers
 #                                     (scripts/witness_optax.py; CPU wheels, float64)
@@ -15,7 +18,7 @@ set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
 pip_packages=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libreoffice-calc-nogui python3-uno gnumeric pandoc texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin)
+  packages+=(libreoffice-calc-nogui python3-uno gnumeric pandoc texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin chromium chromium-driver python3-selenium)
   pip_packages+=(pandas openpyxl jax optax)
 fi
 missing=()

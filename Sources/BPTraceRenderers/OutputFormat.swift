@@ -2,7 +2,7 @@ import BPTrace
 
 /// The file formats `bptrace run` writes, each with its extension.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case xlsx, csv, md
+    case xlsx, csv, md, html
 
     public var fileExtension: String { rawValue }
 }
@@ -29,6 +29,8 @@ public struct RenderOptions: Sendable {
     public var handoutGraph: HandoutGraphCell? = nil
     /// Handout (md): the two parameters whose loss landscape, with the run's path, it shows (--landscape).
     public var handoutLandscape: HandoutLandscapeRequest? = nil
+    /// Explorer (html): the steps that can be stepped through (1 to 1000); later steps are in its loss curve only.
+    public var htmlSteps: Int = HTMLExplorerWriter.defaultSteps
     public init() {}
 }
 
@@ -43,6 +45,7 @@ extension OutputFormat {
                                          decimals: options.csvDecimals)
         case .xlsx: return try WorkbookWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
         case .md: return try MarkdownHandoutWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
+        case .html: return try HTMLExplorerWriter(destination: destination, overwrite: overwrite, options: options, transaction: transaction)
         }
     }
 

@@ -7,7 +7,7 @@ import Foundation
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train a network for some steps and write its trace (workbook, CSV, handout).",
+        abstract: "Train a network for some steps and write its trace (workbook, CSV, handout, explorer page).",
         discussion: """
         Output goes to DIR/<spec name>.<ext> for each format. Existing files are kept unless --force is given; each file is written under a temporary name and all are moved into place together only when complete, so an error, Ctrl-C or a kill never leaves a half-written file.
 
@@ -25,6 +25,8 @@ struct RunCommand: ParsableCommand {
           bptrace run --format md --steps 1000 --handout-steps 1-3 --detail summary
           # ... with the loss over w5 and w6 and the path the run took (docs/NUMERICAL.md)
           bptrace run --format md --steps 50 --landscape w5,w6
+          # the explorer: one self-contained page, ./mazur-2015.html
+          bptrace run --format html --steps 12
         """
     )
 
@@ -42,7 +44,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Overwrite existing output files.")
     var force = false
 
-    @Option(name: .long, help: "Decimals shown in the workbook (full precision is stored; default 3) and in the handout (default 9 as in the post; 6 with --detail matrix or summary). Also rounds every value of the CSV to this many decimals, written %.Nf style (0.7514 at 4; a value that rounds to zero is 0.0000): a template or answer key in the schema students submit. Without it the CSV has full precision.")
+    @Option(name: .long, help: "Decimals shown in the workbook and the explorer page (full precision is stored; default 3) and in the handout (default 9 as in the post; 6 with --detail matrix or summary). Also rounds every value of the CSV to this many decimals, written %.Nf style (0.7514 at 4; a value that rounds to zero is 0.0000): a template or answer key in the schema students submit. Without it the CSV has full precision.")
     var decimals: Int?
 
     @Option(name: .long, help: ArgumentHelp("Handout (md): how its steps are derived: full (every neuron and weight, symbols → numbers → result), matrix (bmatrix per layer) or summary (tables only). Default: full when every layer has at most 4 neurons and a step trains on 1 sample, else matrix.", valueName: "level"))
@@ -63,6 +65,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Handout (md): add the loss landscape over these two parameters with the path of the run's steps, e.g. w5,w6 (as `bptrace landscape`).", valueName: "a,b"))
     var landscape: String?
 
+    @Option(name: .customLong("html-steps"), help: "Explorer (html): the first this many steps can be stepped through (1 to 1000, default 50); later steps appear in its loss curve only.")
+    var htmlSteps: Int = HTMLExplorerWriter.defaultSteps
+
     @Option(name: .customLong("landscape-span"), help: "Handout (md) with --landscape: half the width of the grid around each start value (default 2).")
     var landscapeSpan: Double?
 
@@ -80,6 +85,9 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--sheets-limit must be from 0 to \(WorkbookWriter.maximumSheetsLimit), found \(sheetsLimit)")
         }
         try format.validate()
+        guard (1...HTMLExplorerWriter.maximumSteps).contains(htmlSteps) else {
+            throw ValidationError("--html-steps must be from 1 to \(HTMLExplorerWriter.maximumSteps), found \(htmlSteps)")
+        }
         if let landscape {
             _ = try LandscapeOptions.names(landscape, option: "--landscape")
             try LandscapeOptions.validate(span: landscapeSpan ?? LandscapeOptions.defaultSpan, grid: landscapeGrid ?? LandscapeOptions.defaultGrid,
@@ -101,6 +109,7 @@ struct RunCommand: ParsableCommand {
         options.handoutSteps = (try? HandoutStepList.parse(handoutSteps, upTo: steps)) ?? [1]
         options.walkthroughStep = walkthrough
         options.sheetsLimit = sheetsLimit
+        options.htmlSteps = htmlSteps
         if let graph { options.handoutGraph = try GraphCommand.handoutCell(graph, spec: netSpec, formats: formats) }
         if let landscape {
             let span = landscapeSpan ?? LandscapeOptions.defaultSpan, grid = landscapeGrid ?? LandscapeOptions.defaultGrid

@@ -8,7 +8,7 @@ import Testing
         let run = try CLI.run(["run", "--help"])
         #expect(run.status == 0)
         let flat = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(flat.contains("(values: xlsx, csv, md; default: xlsx)"), "\(run.stdout)")
+        #expect(flat.contains("(values: xlsx, csv, md, html; default: xlsx)"), "\(run.stdout)")
         #expect(flat.contains("(values: full, matrix, summary)"), "\(run.stdout)")
         #expect(flat.contains("docs/SPEC.md") && flat.contains("docs/FORMULAS.md"))
         #expect(flat.contains("(values: mazur-2015, mazur-2015-immediate, analytics-vidhya, tanh-relu-softmax, xor, nndl-nonconvex, deep-sigmoid, deep-relu, xor-adam, xor-momentum)"), "\(run.stdout)")
@@ -31,7 +31,7 @@ import Testing
         #expect(report.stderr.contains("'xml' is invalid for '--format <format>'") && report.stderr.contains("'text', 'json' or 'csv'"), "\(report.stderr)")
         let format = try CLI.run(["run", "--format", "csv,pdf", "--out", "o"], in: dir)
         #expect(format.status == 64)
-        #expect(format.stderr.contains("--format: unknown format \"pdf\"; expected a comma-separated list of xlsx, csv, md"), "\(format.stderr)")
+        #expect(format.stderr.contains("--format: unknown format \"pdf\"; expected a comma-separated list of xlsx, csv, md, html"), "\(format.stderr)")
         // An unknown preset keeps bptrace's own message, with its hint.
         let preset = try CLI.run(["presets", "--show", "xr"], in: dir)
         #expect(preset.status == 64 && preset.stderr.contains("--preset: unknown preset \"xr\" (did you mean \"xor\"?)"), "\(preset.stderr)")
