@@ -89,10 +89,18 @@ import Testing
     @Test func textReportNamesTheCellTheBugAndTheFollowers() throws {
         let r = try CLI.run(["check", "--preset", "mazur-2015", "--trace", "\(Self.dir)/slope_missing-mazur-2015-6-complete.csv", "--explain"])
         #expect(r.status == 1)
-        #expect(r.stdout.contains("root cause 1: delta(2)[1,1]@1 (dE_total/dnet_o1)"), "\(r.stdout)")
+        #expect(r.stdout.contains("root cause 1: delta(2)@1, 2 cells, lines 35, 36\n    [1,1] dE_total/dnet_o1: yours 0.741365, correct 0.138499"), "\(r.stdout)")
         #expect(r.stdout.contains("explained by slope_missing: delta without the slope factor"))
         #expect(r.stdout.contains("of your") && r.stdout.contains("later values follow from it"))
         #expect(r.stdout.hasSuffix(" failed\n") && r.stdout.contains("re-anchored"))
+    }
+
+    /// A root cause alone keeps its own block; one of a wrong block shares the block's.
+    @Test func aLoneRootCauseHasItsOwnBlock() throws {
+        let r = try CLI.run(["check", "--preset", "mazur-2015", "--trace", "\(Self.dir)/slip.csv", "--explain"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("  root cause 1: a(1)[1,1]@1 (out_h1), line 22\n    yours 0.603270, correct 0.593270"), "\(r.stdout)")
+        #expect(!r.stdout.contains("root cause 2"), "\(r.stdout)")
     }
 
     @Test func classModeGivesOneLineOrRowPerFile() throws {
@@ -146,7 +154,7 @@ import Testing
         try "{\"preset\": \"mazur-2015\", \"trace\": \"student.csv\"}\n".write(toFile: scratch + "/hw.json", atomically: true, encoding: .utf8)
         let r = try CLI.run(["check", "hw.json", "--explain"], in: scratch)
         #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
-        #expect(r.stdout.contains("root cause 1: delta(2)[1,1]@1 (dE_total/dnet_o1)") && r.stdout.contains("explained by slope_missing"))
+        #expect(r.stdout.contains("root cause 1: delta(2)@1, 2 cells, lines 35, 36\n    [1,1] dE_total/dnet_o1: yours 0.741365, correct 0.138499") && r.stdout.contains("explained by slope_missing"))
         #expect(r.stdout.hasSuffix("35 passed, 26 failed\n"), "\(r.stdout.suffix(200))")
         let j = try Self.json(try CLI.run(["check", "hw.json", "--format", "json"], in: scratch))
         let traces = try #require(j["traces"] as? [[String: Any]])

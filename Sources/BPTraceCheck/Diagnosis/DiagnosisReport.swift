@@ -29,29 +29,14 @@ public struct DiagnosisReport: Sendable {
             ? "re-anchored: each step from your own start-of-step values where they differ from bptrace's beyond their written decimals (--no-reanchor: bptrace's own run)"
             : "against bptrace's own run (--no-reanchor)"))
         for s in d.anchors.keys.sorted() { out.append("  step \(s) starts from your values: " + d.anchors[s]!.joined(separator: "; ")) }
-        for (i, r) in d.rootCauses.enumerated() {
+        let groups = Self.groups(d.rootCauses)
+        for (i, g) in groups.enumerated() {
             if i == Self.rootCausesShown {
-                out.append("  ... \(d.rootCauses.count - i) more root causes (--format json lists them all)")
+                let rest = groups[i...].reduce(0) { $0 + $1.count }
+                out.append("  ... \(rest) more root causes (--format json lists them all)")
                 break
             }
-            let v = r.value
-            out.append("  root cause \(i + 1): \(Self.cellText(v.key, name: r.name)), line \(v.student.line)")
-            out.append("    yours \(v.student.written.text), correct \(v.computed.map { v.student.written.formatLike($0) } ?? "n/a")"
-                       + " = \(v.computed.map(shortestText) ?? "n/a") (tolerance ±\(String(format: "%.2g", v.tolerance)))")
-            if let n = v.note { out.append("    \(n)") }
-            var ops = r.rightOperands.isEmpty ? "    none of the values it is computed from is in your trace"
-                                              : "    computed from your right values " + r.rightOperands.prefix(8).map(\.description).joined(separator: ", ") + (r.rightOperands.count > 8 ? ", ..." : "")
-            if !r.rightOperands.isEmpty && r.missingOperands > 0 { ops += " (and \(r.missingOperands) value\(r.missingOperands == 1 ? "" : "s") not given)" }
-            out.append(ops)
-            if d.explained {
-                if let best = r.explanations.first {
-                    out.append("    explained by \(best.spelling): \(best.meaning); " + Self.follows(best))
-                    for x in r.explanations.dropFirst().prefix(4) { out.append("    or by \(x.spelling): \(x.meaning); " + Self.follows(x)) }
-                } else {
-                    out.append("    no convention or bug model tried reproduces your value")
-                }
-            }
-            out.append("    \(r.downstream) wrong value\(r.downstream == 1 ? "" : "s") of yours follow\(r.downstream == 1 ? "s" : "") from it")
+            out += g.count == 1 ? Self.single(g[0], i + 1, explained: d.explained) : Self.block(g, i + 1, explained: d.explained)
         }
         if d.failed > 0 { out.append("  \(d.downstreamWrong) wrong value\(d.downstreamWrong == 1 ? "" : "s") downstream of the root cause\(d.rootCauses.count == 1 ? "" : "s")") }
         for p in d.problems.prefix(100) { out.append("  \(p)") }
@@ -59,6 +44,75 @@ public struct DiagnosisReport: Sendable {
         if more > 0 { out.append("  ... and \(more) more problem\(more == 1 ? "" : "s")") }
         if summary { out.append("\(d.passed) passed, \(d.failed) failed") }
         return out.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"
+    }
+
+    /// Root causes of the same block and step that the same alternatives explain, in order:
+    /// one text block each (a forgotten slope makes every cell of delta(L) a root cause).
+    static func groups(_ roots: [RootCause]) -> [[RootCause]] {
+        var out: [[RootCause]] = []
+        for r in roots {
+            if let last = out.last?.last, last.value.key.step == r.value.key.step, last.value.key.ref == r.value.key.ref,
+               last.explanations.map(\.spelling) == r.explanations.map(\.spelling) {
+                out[out.count - 1].append(r)
+            } else {
+                out.append([r])
+            }
+        }
+        return out
+    }
+
+    /// The student's value, the correct one and the tolerance of one root cause.
+    static func valueLine(_ v: DiagnosedValue) -> String {
+        "yours \(v.student.written.text), correct \(v.computed.map { v.student.written.formatLike($0) } ?? "n/a")"
+            + " = \(v.computed.map(shortestText) ?? "n/a") (tolerance ±\(String(format: "%.2g", v.tolerance)))"
+    }
+
+    static func explanationLines(_ r: RootCause, explained: Bool) -> [String] {
+        guard explained else { return [] }
+        guard let best = r.explanations.first else { return ["    no convention or bug model tried reproduces your value"] }
+        return ["    explained by \(best.spelling): \(best.meaning); " + follows(best)]
+            + r.explanations.dropFirst().prefix(4).map { "    or by \($0.spelling): \($0.meaning); " + follows($0) }
+    }
+
+    /// A root cause alone: its cell, values, right operands, explanations and followers.
+    static func single(_ r: RootCause, _ number: Int, explained: Bool) -> [String] {
+        let v = r.value
+        var out = ["  root cause \(number): \(cellText(v.key, name: r.name)), line \(v.student.line)", "    " + valueLine(v)]
+        if let n = v.note { out.append("    \(n)") }
+        var ops = r.rightOperands.isEmpty ? "    none of the values it is computed from is in your trace"
+                                          : "    computed from your right values " + r.rightOperands.prefix(8).map(\.description).joined(separator: ", ") + (r.rightOperands.count > 8 ? ", ..." : "")
+        if !r.rightOperands.isEmpty && r.missingOperands > 0 { ops += " (and \(r.missingOperands) value\(r.missingOperands == 1 ? "" : "s") not given)" }
+        out.append(ops)
+        out += explanationLines(r, explained: explained)
+        out.append("    \(r.downstream) wrong value\(r.downstream == 1 ? "" : "s") of yours follow\(r.downstream == 1 ? "s" : "") from it")
+        return out
+    }
+
+    /// Cells shown per grouped block (JSON has every cell).
+    static let cellsShown = 8
+
+    /// Several root causes of one block and step: one line per cell, the blocks their right
+    /// operands come from, and the explanations once.
+    static func block(_ g: [RootCause], _ number: Int, explained: Bool) -> [String] {
+        let k = g[0].value.key
+        let lines = g.map(\.value.student.line)
+        let where_ = lines.count <= 4 ? "lines " + lines.map(String.init).joined(separator: ", ") : "lines \(lines.min()!)–\(lines.max()!)"
+        var out = ["  root cause \(number): \(k.ref.quantity.rawValue)(\(k.ref.layer))@\(k.step), \(g.count) cells, \(where_)"]
+        for r in g.prefix(cellsShown) {
+            let c = r.value.key
+            out.append("    [\(c.row),\(c.col)]" + (r.name.map { " \($0)" } ?? "") + ": " + valueLine(r.value))
+            if let n = r.value.note { out.append("      \(n)") }
+        }
+        if g.count > cellsShown { out.append("    ... and \(g.count - cellsShown) more cells (--format json lists them)") }
+        var blocks: [String] = []
+        for r in g { for o in r.rightOperands {
+            let b = "\(o.ref.quantity.rawValue)(\(o.ref.layer))@\(o.step)"
+            if !blocks.contains(b) { blocks.append(b) }
+        } }
+        out.append(blocks.isEmpty ? "    none of the values they are computed from is in your trace"
+                                  : "    each computed from your right values of " + blocks.joined(separator: ", "))
+        out += explanationLines(g[0], explained: explained)
+        return out
     }
 
     static func follows(_ x: ModelExplanation) -> String {
