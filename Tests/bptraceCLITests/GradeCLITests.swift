@@ -103,6 +103,26 @@ import Testing
         #expect(!r.stdout.contains("root cause 2"), "\(r.stdout)")
     }
 
+    /// The best explanation is the one that leaves the student's right values right: on a tanh
+    /// layer with |z| > 1, slope_from_net flips a gradient's sign and reproduces an update_sign
+    /// weight too, but it would also change the slopes the student wrote right.
+    @Test(arguments: [("update_sign", "relu-tanh-softmax"), ("lr_twice", "sigmoid-3-layers")])
+    func theBestExplanationContradictsFewestRightValues(_ bug: String, _ net: String) throws {
+        let scratch = try CLI.scratch("grade-rank")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let spec = net == "relu-tanh-softmax"
+            ? #"{"name": "n", "layers": [2, 3, 3, 3], "activations": ["relu", "tanh", "softmax"], "loss": "cross_entropy", "learning_rate": 0.2, "batch": "sample", "init": {"distribution": "uniform", "low": -0.8, "high": 0.8, "seed": 5}, "data": {"inputs": [[1, 0.5], [0.2, -0.7], [0.5, 0.9]], "targets": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}}"#
+            : #"{"name": "n", "layers": [2, 2, 2, 1], "activations": ["sigmoid", "sigmoid", "sigmoid"], "learning_rate": 0.7, "init": {"distribution": "uniform", "low": -1, "high": 1, "seed": 11}, "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}}"#
+        try spec.write(toFile: scratch + "/n.json", atomically: true, encoding: .utf8)
+        let g = try Subprocess.run("python3", [CLI.repoRoot + "/scripts/student_traces.py", scratch + "/n.json", "--steps", "2", "--decimals", "4",
+                                               "--style", "carried", "--bug", bug, "--out", scratch + "/t.csv"], in: scratch)
+        #expect(g.status == 0, "\(g.stderr)")
+        let d = try Self.json(try CLI.run(["check", "--spec", "n.json", "--trace", "t.csv", "--explain", "--format", "json"], in: scratch))
+        let first = try #require((d["root_causes"] as? [[String: Any]])?.first)
+        #expect(first["quantity"] as? String == "W_new" && first["step"] as? Int == 1, "\(first)")
+        #expect((first["explained_by"] as? [String])?.first == bug, "\(first["explained_by"] ?? "")")
+    }
+
     @Test func classModeGivesOneLineOrRowPerFile() throws {
         let scratch = try CLI.scratch("grade")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -27,6 +27,9 @@ public struct ModelExplanation: Sendable {
     /// computed from it in the same step) the alternative reproduces, of `of`.
     public let reproduced: Int
     public let of: Int
+    /// How many of the step's values the student got right the alternative would have made
+    /// wrong (a bug model changes every layer; a student's mistake may be in one).
+    public var contradicts: Int = 0
 }
 
 /// A wrong value whose operands are all right or not given: where a mistake enters.

@@ -32,6 +32,16 @@ extension Judge {
         if explain {
             for s in Set(roots.map(\.step)) { reruns[s] = candidates.map { run.rerun(step: s, under: $0) } }
         }
+        // How many of the step's right values each alternative would have made wrong: a
+        // mistake the student did not make changes numbers they got right.
+        var contradictions: [Int: [Int]] = [:]
+        for (s, runs) in reruns {
+            let right = judged.values.filter { $0.key.step == s && $0.holds }
+            contradictions[s] = zip(candidates, runs).map { alt, r in
+                guard let r else { return Int.max }
+                return right.filter { !reproduces($0.key, in: r, negated: alt.negated) }.count
+            }
+        }
         // Stage order: step, then the stage, then the trace's order of quantities, row and column.
         let position = Dictionary(uniqueKeysWithValues: catalogue.stepQuantities.enumerated().map { ($1, $0) })
         func rank(_ k: CellKey) -> [Int] { [k.step, catalogue.stage(of: k.ref).rawValue, position[k.ref] ?? 0, k.row, k.col] }
@@ -42,7 +52,7 @@ extension Judge {
             let ops = operands[key] ?? []
             let given = ops.filter { judged[$0] != nil }
             let later = laterValues(of: key)
-            let explanations = explain ? self.explanations(of: d, later: later, candidates: candidates, reruns: reruns[key.step] ?? []) : []
+            let explanations = explain ? self.explanations(of: d, later: later, candidates: candidates, reruns: reruns[key.step] ?? [], contradictions: contradictions[key.step] ?? []) : []
             return RootCause(value: d, name: names.name(of: key), rightOperands: given, missingOperands: ops.count - given.count,
                              downstream: downstream[i], explanations: explanations, laterValues: later.count)
         }
@@ -67,26 +77,36 @@ extension Judge {
         return out
     }
 
+    /// Whether an alternative's run `r` gives the student's value of `key` (within
+    /// `explanationSlack` times its tolerance; `negated`: its negation).
+    func reproduces(_ key: CellKey, in r: StepResult, negated: Bool) -> Bool {
+        guard let d = judged[key], let m = r[key.ref], key.row - 1 < m.rows, key.col - 1 < m.cols else { return false }
+        let v = m[key.row - 1, key.col - 1]
+        return WrittenNumber.holds(negated ? -v : v, expected: d.student.written.value, tolerance: Judge.explanationSlack * d.tolerance)
+    }
+
     /// The alternatives that reproduce the root cause's value when its step is run again from the
-    /// same anchor, each with how many of `later` it reproduces, best first.
-    func explanations(of root: DiagnosedValue, later: [CellKey], candidates: [Alternative], reruns: [StepResult?]) -> [ModelExplanation] {
+    /// same anchor, each with how many of `later` it reproduces, best first: most of `later`
+    /// reproduced, then fewest of the step's right values contradicted, then the bug models
+    /// before the conventions.
+    func explanations(of root: DiagnosedValue, later: [CellKey], candidates: [Alternative], reruns: [StepResult?], contradictions: [Int]) -> [ModelExplanation] {
         var out: [(ModelExplanation, Int)] = []
         for (index, alt) in candidates.enumerated() {
             guard index < reruns.count, let r = reruns[index] else { continue }
-            func reproduces(_ key: CellKey) -> Bool {
-                guard let d = judged[key], let m = r[key.ref], key.row - 1 < m.rows, key.col - 1 < m.cols else { return false }
-                let v = m[key.row - 1, key.col - 1]
-                return WrittenNumber.holds(alt.negated ? -v : v, expected: d.student.written.value, tolerance: Judge.explanationSlack * d.tolerance)
-            }
-            guard reproduces(root.key) else { continue }
-            let n = later.filter(reproduces).count
-            out.append((ModelExplanation(spelling: alt.spelling, meaning: alt.meaning, reproduced: n, of: later.count), index))
+            guard reproduces(root.key, in: r, negated: alt.negated) else { continue }
+            let n = later.filter { reproduces($0, in: r, negated: alt.negated) }.count
+            let against = index < contradictions.count ? contradictions[index] : 0
+            out.append((ModelExplanation(spelling: alt.spelling, meaning: alt.meaning, reproduced: n, of: later.count, contradicts: against), index))
         }
         // Ties: the bug models before the conventions (a student's trace is more often a mistake
         // than another tutorial's convention), each in its own order.
         let conventions = Alternative.conventions(for: spec).count
         func tie(_ i: Int) -> Int { i >= conventions ? i - conventions : i + candidates.count }
-        return out.sorted { $0.0.reproduced != $1.0.reproduced ? $0.0.reproduced > $1.0.reproduced : tie($0.1) < tie($1.1) }.map(\.0)
+        return out.sorted { a, b in
+            if a.0.reproduced != b.0.reproduced { return a.0.reproduced > b.0.reproduced }
+            if a.0.contradicts != b.0.contradicts { return a.0.contradicts < b.0.contradicts }
+            return tie(a.1) < tie(b.1)
+        }.map(\.0)
     }
 }
 
