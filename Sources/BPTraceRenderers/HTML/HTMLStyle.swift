@@ -53,8 +53,8 @@ enum HTMLStyle {
     .cell:focus-visible, button:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
     #derivation .dname { font-size: 1.3rem; margin: .2rem 0; } #derivation code { font-size: 1.3rem; background: #f2f2f2; padding: 0 .3rem; border-radius: 4px; }
     #derivation .where { color: var(--muted); font-size: .9rem; margin: 0 0 .4rem; }
-    #derivation dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .4rem .8rem; margin: .4rem 0; align-items: center; }
-    #derivation dt { color: var(--muted); } #derivation dd { margin: 0; overflow-x: auto; }
+    #derivation dl { display: grid; grid-template-columns: minmax(0, 1fr); gap: .1rem; margin: .4rem 0; }
+    #derivation dt { color: var(--muted); font-size: .9rem; margin-top: .3rem; } #derivation dd { margin: 0 0 0 .6rem; overflow-x: auto; }
     #derivation math { font-size: 1.35rem; } #derivation .result { font-size: 1.35rem; font-weight: bold; }
     #derivation .before math { font-size: 1.1rem; } #derivation .before { overflow-x: auto; }
     #derivation ul { padding-left: 1.2rem; margin: .3rem 0; } #derivation li { margin: .15rem 0; }
