@@ -16,7 +16,7 @@ struct OverviewPlan {
         case link(sheet: String, text: String)
     }
 
-    static let sheetName = "Overview"
+    static var sheetName: String { CompareSheetNaming.prefix + "Overview" }
     static let titleRow = 0, subtitleRow = 1, statusRow = 2, networkHeadingRow = 4
     static let labelCol = 1, valueCol = 2
     /// Above this many steps the chart plots every k-th step from helper columns.

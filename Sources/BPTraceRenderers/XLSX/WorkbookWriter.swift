@@ -33,6 +33,9 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     public let destination: String
     private let options: RenderOptions
     private let book: XLSXWorkbook
+    /// Set when the writer is one run of a compare workbook (`CompareWorkbookSink`): it writes
+    /// into the sink's book, leaves out the Data sheet and the commit, and makes its names local.
+    private let embedded: CompareEmbedding?
 
     // Set in begin(_:).
     private var spec: NetworkSpec!
@@ -77,9 +80,19 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         self.destination = destination
         self.options = options
         book = try XLSXWorkbook(destination: destination, overwrite: overwrite, transaction: transaction)
+        embedded = nil
     }
 
-    static func stepName(_ s: Int) -> String { "Step \(s)" }
+    /// One run of a compare workbook, written into `book` with the sheet prefix of
+    /// `CompareSheetNaming` (see `CompareWorkbookSink`).
+    init(embeddedIn book: XLSXWorkbook, options: RenderOptions, embedding: CompareEmbedding) {
+        destination = book.destination
+        self.options = options
+        self.book = book
+        embedded = embedding
+    }
+
+    static func stepName(_ s: Int) -> String { CompareSheetNaming.prefix + "Step \(s)" }
     static func walkthroughName(step: Int, stage: Stage) -> String { "\(step).\(stage.rawValue) \(stage.title)" }
 
     /// How many formula cells were written (for tests).
@@ -95,20 +108,26 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         formulas = StepFormulas(layout: layout)
         names = NetworkNames(spec: spec, parameters: run.initialParameters)
         data = try DataSheet(spec: spec)
-        let walkthroughSheets = options.walkthroughStep <= run.steps ? Stage.allCases.count : 0
-        try XLSXWorkbook.ensureOpenFiles(min(run.steps, options.sheetsLimit) + walkthroughSheets + 2)
-
-        try book.setProperties(title: "bptrace · \(spec.name)",
-                               subject: "Backpropagation step by step: \(spec.layers.map(String.init).joined(separator: "-")) network, \(run.steps) steps")
-        styles = WorkbookStyles(workbook: book, decimals: options.decimals)
         overviewPlan = OverviewPlan(spec: spec, names: names)
-        overview = try book.addSheet(named: OverviewPlan.sheetName)
-        let dataSheet = try book.addSheet(named: DataSheet.name)
-        try data.write(to: book, dataSheet, styles: styles, names: names)
-        // η, λ and the optimizer's settings, in the Overview's order.
-        for name in overviewPlan.names {
-            if let r = overviewPlan.row(ofName: name) {
-                try book.defineName(name, refersTo: "=\(OverviewPlan.sheetName)!\(A1.absolute(r, OverviewPlan.valueCol))")
+        if let embedded {
+            styles = embedded.styles
+            overview = try book.addSheet(named: OverviewPlan.sheetName)
+            try defineLocalNames(on: OverviewPlan.sheetName)
+        } else {
+            let walkthroughSheets = options.walkthroughStep <= run.steps ? Stage.allCases.count : 0
+            try XLSXWorkbook.ensureOpenFiles(min(run.steps, options.sheetsLimit) + walkthroughSheets + 2)
+
+            try book.setProperties(title: "bptrace · \(spec.name)",
+                                   subject: "Backpropagation step by step: \(spec.layers.map(String.init).joined(separator: "-")) network, \(run.steps) steps")
+            styles = WorkbookStyles(workbook: book, decimals: options.decimals)
+            overview = try book.addSheet(named: OverviewPlan.sheetName)
+            let dataSheet = try book.addSheet(named: DataSheet.name)
+            try data.write(to: book, dataSheet, styles: styles, names: names)
+            // η, λ and the optimizer's settings, in the Overview's order.
+            for name in overviewPlan.names {
+                if let r = overviewPlan.row(ofName: name) {
+                    try book.defineName(name, refersTo: "=\(OverviewPlan.sheetName)!\(A1.absolute(r, OverviewPlan.valueCol))")
+                }
             }
         }
         if formulas.hypersRead.contains(.stepNumber) { stepNumberFormats = OptimizerCells.formats(book) }
@@ -142,6 +161,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
                                 costAddress: spec.l2 > 0 ? layout[QuantityRef(.cost, L)].address(0, 0) : nil)
         o.deltaRanges = (1...L).map { layout[QuantityRef(.delta, $0)].range }
         try overviewPlan.write(to: book, overview, styles: styles, spec: spec, outcome: o, spool: spool, deltaSpool: deltaSpool)
+        if embedded != nil { return }
         try book.commit()
 
         if completed > stepSheets {
@@ -231,6 +251,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         case .walkthrough(let stage): name = WorkbookWriter.walkthroughName(step: s, stage: stage)
         }
         let sheet = try book.addSheet(named: name)
+        if embedded != nil { try defineLocalNames(on: name) }
         let st = styles!
         var cells = SheetCells(capacity: 64 + layout.order.count * 24)
         let indices = spec.batch.indices(step: s, count: spec.data.count)
@@ -352,5 +373,17 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         if ones.count > 1, zip(ones, ones.dropFirst()).allSatisfy({ $1 == $0 + 1 }) { return "\(ones[0])–\(ones.last!)" }
         if ones.count > 8 { return ones.prefix(8).map(String.init).joined(separator: ", ") + ", …" }
         return ones.map(String.init).joined(separator: ", ")
+    }
+
+    /// A compare run's η, λ and optimizer settings as names local to one of its sheets, each
+    /// referring to the run's own Overview cell: the formulas read `learning_rate` as in `run`'s
+    /// workbook, and editing one run's η changes that run's sheets only.
+    private func defineLocalNames(on sheetName: String) throws {
+        for name in overviewPlan.names {
+            if let r = overviewPlan.row(ofName: name) {
+                try book.defineName("\(A1.quotedSheet(sheetName))!\(name)",
+                                    refersTo: "=\(A1.quotedSheet(OverviewPlan.sheetName))!\(A1.absolute(r, OverviewPlan.valueCol))")
+            }
+        }
     }
 }
