@@ -36,7 +36,7 @@ struct BPTraceCommand: ParsableCommand {
               partial file is left)
         """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, PresetsCommand.self, CheckCommand.self, FixtureCommand.self, GradcheckCommand.self, GraphCommand.self, LandscapeCommand.self],
+        subcommands: [RunCommand.self, CompareCommand.self, PresetsCommand.self, CheckCommand.self, FixtureCommand.self, GradcheckCommand.self, GraphCommand.self, LandscapeCommand.self],
         defaultSubcommand: nil
     )
 
