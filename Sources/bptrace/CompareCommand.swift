@@ -40,8 +40,8 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A loss: the tables give each run's first step whose loss is below it.", valueName: "loss"))
     var target: Double?
 
-    @Option(name: .customLong("sheets-limit"), help: "Workbook: at most this many step sheets per run.")
-    var sheetsLimit: Int = 20
+    @Option(name: .customLong("sheets-limit"), help: "Workbook: at most this many step sheets per run (default 3).")
+    var sheetsLimit: Int = CompareWorkbookSink.defaultSheetsPerRun
 
     @Option(name: .long, help: "Decimals shown in the workbook and handout; also rounds the CSV's values (as `run --decimals`).")
     var decimals: Int?
@@ -59,10 +59,7 @@ struct CompareCommand: ParsableCommand {
         guard !vary.isEmpty else { throw ValidationError("--vary: give at least one KEY=V1,V2,... (e.g. --vary learning_rate=0.1,0.5)") }
         for f in format.formats {
             switch f {
-            case .csv, .md: break
-            case .xlsx:
-                // The compare workbook (engineer Q) is wired here.
-                throw ValidationError("--format xlsx: the compare workbook is not available yet; use --format csv or md")
+            case .csv, .md, .xlsx: break
             case .html:
                 throw ValidationError("--format html: compare has no explorer page yet; use csv or md (or `bptrace run --format html` for one run)")
             }
@@ -113,7 +110,8 @@ struct CompareCommand: ParsableCommand {
             switch f {
             case .csv: names += ["\(base).csv", "\(base)-runs.csv"]
             case .md: names += ["\(base).md", "\(base)-figures"]
-            case .xlsx, .html: break
+            case .xlsx: names += ["\(base).xlsx"]
+            case .html: break
             }
         }
         TemporaryName.removeStale(in: out, bases: names)
@@ -133,7 +131,9 @@ struct CompareCommand: ParsableCommand {
                                                       plan: plan, decimals: decimals))
                 case .md:
                     sinks.append(try CompareHandoutWriter(destination: path("\(base).md"), overwrite: force, plan: plan, options: options, transaction: transaction))
-                case .xlsx, .html: break   // refused in validate()
+                case .xlsx:
+                    sinks.append(try CompareWorkbookSink(plan: plan, destination: path("\(base).xlsx"), overwrite: force, options: options, transaction: transaction))
+                case .html: break   // refused in validate()
                 }
             }
         } catch let e as OutputError {
@@ -160,6 +160,7 @@ struct CompareCommand: ParsableCommand {
             throw e.kind == .io ? Exit.io : Exit.cannotCreate
         }
         for note in diverged { printNote(note) }
+        for case let s as CompareWorkbookSink in sinks { for note in s.notes { printNote(note) } }
         for note in transaction.notes { printNote(note) }
         try StandardOutput.write(names.map(path).joined(separator: "\n"))
     }

@@ -19,9 +19,9 @@ struct CompareSheet {
 
     func write(to wb: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet) throws {
         let st = styles, B = OverviewPlan.labelCol
-        let steps = CompareLossTable.steps(plan.steps)
-        let every = CompareLossTable.every(plan.steps)
-        let log = CompareLossTable.wantsLogScale(runs)
+        let steps = CompareSheetRows.steps(plan.steps)
+        let every = CompareSheetRows.every(plan.steps)
+        let log = CompareSheetRows.wantsLogScale(runs)
         var cells = SheetCells(capacity: 64 + runs.count * (steps.count + 8))
         let spec = plan.runs[0].spec
         cells.height(0, 24)
@@ -33,7 +33,7 @@ struct CompareSheet {
             "Diverged (a non-finite value stopped the run, the others went on): " + diverged.map { "R\($0.index) at step \($0.stoppedBy!.step)" }.joined(separator: ", ") + "."
         cells.text(2, B, status, diverged.isEmpty ? st.status : st.stopped)
         var note = "Each run has its own sheets (R1 Overview, R1 Step 1, …): edit a run's learning rate on its Overview and that run's step sheets recompute."
-        note += every > 1 ? " The table lists every \(OverviewPlan.ordinal(every)) step and the last (at most about \(CompareLossTable.rowLimit) rows); --format csv has every step." : ""
+        note += every > 1 ? " The table lists every \(OverviewPlan.ordinal(every)) step and the last (at most about \(CompareSheetRows.rowLimit) rows); --format csv has every step." : ""
         note += log ? " The losses span more than two decades: the chart's loss axis is logarithmic." : ""
         cells.text(3, B, note, st.info)
 

@@ -6,7 +6,7 @@ import BPTrace
 ///   by its varied settings; the value axis is logarithmic when the losses span more than two
 ///   decades), the runs' summary (final loss, first step below `--target`, which runs diverged
 ///   and at which step) and a table of each run's loss at every step (every k-th step and the
-///   last when the runs are longer than `CompareLossTable.rowLimit` steps). The chart reads the table.
+///   last when the runs are longer than `CompareSheetRows.rowLimit` steps). The chart reads the table.
 /// - **Data**: the samples, shared by every run.
 /// - Per run `R<i> Overview` (the run's settings, its η and optimizer settings as editable
 ///   cells with names local to the run's sheets, its own loss table and chart) and
@@ -45,7 +45,7 @@ public final class CompareWorkbookSink: TraceSink, RunNotes {
         var o = options
         o.walkthroughStep = 0   // no walkthrough sheets in a compare workbook
         self.options = o
-        tableSteps = Set(CompareLossTable.steps(plan.steps))
+        tableSteps = Set(CompareSheetRows.steps(plan.steps))
         let perRun = min(plan.steps, options.sheetsLimit) + 1
         try XLSXWorkbook.ensureOpenFiles(plan.runs.count * perRun + 2)
         book = try XLSXWorkbook(destination: destination, overwrite: overwrite, transaction: transaction)
@@ -97,8 +97,8 @@ public final class CompareWorkbookSink: TraceSink, RunNotes {
         if finished == plan.runs.count {
             try CompareSheet(plan: plan, runs: runs, styles: styles).write(to: book, compare)
             try book.commit()
-            if CompareLossTable.every(plan.steps) > 1 {
-                notes.append("workbook: the Compare table lists every \(OverviewPlan.ordinal(CompareLossTable.every(plan.steps))) step and the last; --format csv has them all")
+            if CompareSheetRows.every(plan.steps) > 1 {
+                notes.append("workbook: the Compare table lists every \(OverviewPlan.ordinal(CompareSheetRows.every(plan.steps))) step and the last; --format csv has them all")
             }
         }
     }

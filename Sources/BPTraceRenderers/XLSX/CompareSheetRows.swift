@@ -2,7 +2,7 @@ import BPTrace
 
 /// The losses a compare workbook keeps of one run: the loss at the table's steps (every k-th
 /// step and the last requested), the last completed step's loss and the first step below the
-/// target. Memory grows with the table (at most `CompareLossTable.rowLimit` + 1 values per run),
+/// target. Memory grows with the table (at most `CompareSheetRows.rowLimit` + 1 values per run),
 /// never with the steps.
 struct CompareRunLosses {
     let label: String
@@ -22,7 +22,7 @@ struct CompareRunLosses {
 
 /// Which steps the Compare sheet's table lists: every k-th step, k = ceil(steps / rowLimit),
 /// starting at step 1, plus the last step.
-enum CompareLossTable {
+enum CompareSheetRows {
     /// The table stays below about this many rows (plus the last step).
     static let rowLimit = 500
 
