@@ -90,6 +90,7 @@ extension ComparePlan {
 
     /// The setting a spec error is about (its key path), else the first one.
     static func culpritSetting(_ e: SpecError, _ settings: [CompareSetting]) -> CompareSetting {
+        if let s = settings.first(where: { $0.key == e.path }) { return s }
         let head = e.path.split(separator: "[").first.map(String.init) ?? e.path
         if let s = settings.first(where: { $0.key == head || ($0.key.hasPrefix("optimizer") && head.hasPrefix("optimizer")) || ($0.key == "init.seed" && head.hasPrefix("init")) }) { return s }
         return settings.first!

@@ -40,7 +40,9 @@ public struct CompareLossChart {
         var lo = all.min() ?? 0, hi = all.max() ?? 1
         if !log { lo = min(0, lo) }
         if hi <= lo { hi = lo + 1 }
-        let yt: [Double] = log ? Array(Int(floor(lo))...Int(ceil(hi))).map(Double.init) : LossCurve.ticks(lo, hi)
+        var yt: [Double] = log ? Array(Int(floor(lo))...Int(ceil(hi))).map(Double.init) : LossCurve.ticks(lo, hi)
+        // The top tick at or above the largest loss, so the axis is labelled at its top.
+        if !log, yt.count > 1, let last = yt.last, last < hi { yt.append(last + (yt[1] - yt[0])) }
         lo = min(lo, yt.first ?? lo); hi = max(hi, yt.last ?? hi)
         let lastStep = max(steps, 2)
         let xt = LossCurve.ticks(1, Double(lastStep)).filter { $0 == $0.rounded() && $0 >= 1 }
