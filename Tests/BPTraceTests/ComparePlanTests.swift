@@ -49,6 +49,9 @@ struct ComparePlanTests {
         #expect(try message(["l2=0.1,,0.2"])?.message.contains("value 2 is empty") == true)
         #expect(try message(["learning_rate=" + (1...65).map { "0.\($0)" }.joined(separator: ",")])?.message.contains("65 runs") == true)
         let bad = try message(["learning_rate=0.1,abc"])
-        #expect(bad?.kind == .invalid && bad?.message.hasPrefix("--vary learning_rate=abc: learning_rate:") == true)
+        #expect(bad?.kind == .invalid && bad?.message.hasPrefix("--vary learning_rate=abc: expected a number") == true, "\(String(describing: bad))")
+        let negative = try message(["learning_rate=0.1,-2"])
+        #expect(negative?.kind == .invalid && negative?.message.hasPrefix("--vary learning_rate=-2: learning_rate: expected a number > 0") == true)
+        #expect(try message(["=1"])?.message.contains("the key before '=' is empty") == true)
     }
 }
