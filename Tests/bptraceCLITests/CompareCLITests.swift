@@ -123,4 +123,17 @@ struct CompareCLITests {
         let p = try Subprocess.run("/usr/bin/pandoc", ["mazur-2015-compare.md", "--mathml", "-o", "x.html"], in: dir + "/a")
         #expect(p.status == 0 && p.stderr.isEmpty, "\(p.stderr)")
     }
+
+    @Test("an existing output is kept without --force (exit 73, nothing else written) and replaced with it")
+    func existing() throws {
+        let dir = try CLI.scratch("cmp-exists")
+        try "mine\n".write(toFile: dir + "/mazur-2015-compare-runs.csv", atomically: true, encoding: .utf8)
+        let args = ["compare", "--steps", "2", "--vary", "learning_rate=0.1,0.2", "--format", "csv,md"]
+        let r = try CLI.run(args, in: dir)
+        #expect(r.status == 73, "\(r.stderr)")
+        #expect(r.stderr.contains("mazur-2015-compare-runs.csv exists; add --force"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["mazur-2015-compare-runs.csv"])
+        #expect(try CLI.run(args + ["--force"], in: dir).status == 0)
+        #expect(try String(contentsOfFile: dir + "/mazur-2015-compare-runs.csv", encoding: .utf8).hasPrefix("run,learning_rate,final_loss"))
+    }
 }

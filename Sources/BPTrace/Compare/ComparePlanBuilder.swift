@@ -11,6 +11,9 @@ public struct CompareError: Error, CustomStringConvertible, Sendable {
 extension ComparePlan {
     /// The keys `--vary` takes besides `optimizer.<hyper-parameter>`.
     public static let plainKeys = ["learning_rate", "optimizer", "batch", "update", "l2", "init.seed"]
+    /// The keys whose values are numbers.
+    static let numericKeys: Set<String> = ["learning_rate", "l2", "init.seed", "optimizer.momentum", "optimizer.rho", "optimizer.eps",
+                                           "optimizer.beta1", "optimizer.beta2", "optimizer.weight_decay"]
     /// The optimizer hyper-parameters `--vary optimizer.KEY` takes (every optimizer's keys).
     public static let optimizerKeys = ["momentum", "rho", "eps", "beta1", "beta2", "weight_decay", "decay_biases"]
 
@@ -30,6 +33,7 @@ extension ComparePlan {
                 throw CompareError(.usage, "--vary \(SafeText.quoted(option)): expected KEY=V1,V2,... (e.g. learning_rate=0.1,0.5)")
             }
             let key = String(option[..<eq]).trimmingSpaces, list = String(option[option.index(after: eq)...])
+            guard !key.isEmpty else { throw CompareError(.usage, "--vary \(SafeText.quoted(option)): the key before '=' is empty (e.g. learning_rate=0.1,0.5)") }
             try checkKey(key)
             if axes.contains(where: { $0.key == key }) {
                 throw CompareError(.usage, "--vary \(key) is given twice; put all its values in one option (\(key)=V1,V2,...)")
@@ -38,6 +42,9 @@ extension ComparePlan {
             guard !list.trimmingSpaces.isEmpty else { throw CompareError(.usage, "--vary \(key)=: the list of values is empty") }
             if let i = values.firstIndex(of: "") {
                 throw CompareError(.usage, "--vary \(key)=\(list): value \(i + 1) is empty")
+            }
+            if numericKeys.contains(key), let v = values.first(where: { if case .number = jsonValue($0) { return false } else { return true } }) {
+                throw CompareError(.invalid, "--vary \(key)=\(v): expected a number (e.g. 0.5 or 1e-3), found \(SafeText.quoted(v))")
             }
             var seen = Set<String>()
             for v in values where !seen.insert(v).inserted {
@@ -90,6 +97,7 @@ extension ComparePlan {
 
     /// The setting a spec error is about (its key path), else the first one.
     static func culpritSetting(_ e: SpecError, _ settings: [CompareSetting]) -> CompareSetting {
+        if let s = settings.first(where: { $0.key == e.path }) { return s }
         let head = e.path.split(separator: "[").first.map(String.init) ?? e.path
         if let s = settings.first(where: { $0.key == head || ($0.key.hasPrefix("optimizer") && head.hasPrefix("optimizer")) || ($0.key == "init.seed" && head.hasPrefix("init")) }) { return s }
         return settings.first!

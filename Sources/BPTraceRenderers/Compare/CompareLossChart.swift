@@ -40,7 +40,9 @@ public struct CompareLossChart {
         var lo = all.min() ?? 0, hi = all.max() ?? 1
         if !log { lo = min(0, lo) }
         if hi <= lo { hi = lo + 1 }
-        let yt: [Double] = log ? Array(Int(floor(lo))...Int(ceil(hi))).map(Double.init) : LossCurve.ticks(lo, hi)
+        var yt: [Double] = log ? Array(Int(floor(lo))...Int(ceil(hi))).map(Double.init) : LossCurve.ticks(lo, hi)
+        // The top tick at or above the largest loss, so the axis is labelled at its top.
+        if !log, yt.count > 1, let last = yt.last, last < hi { yt.append(last + (yt[1] - yt[0])) }
         lo = min(lo, yt.first ?? lo); hi = max(hi, yt.last ?? hi)
         let lastStep = max(steps, 2)
         let xt = LossCurve.ticks(1, Double(lastStep)).filter { $0 == $0.rounded() && $0 >= 1 }
@@ -63,7 +65,10 @@ public struct CompareLossChart {
         svg.text(18, mt + plotH / 2, log ? "loss (log scale)" : "loss", size: 12, anchor: .middle, fill: "#333", rotate: -90)
         for (i, s) in series.enumerated() {
             let colour = Self.colours[i % Self.colours.count], dash = Self.dashes[(i / Self.colours.count) % Self.dashes.count]
-            let pts = s.losses.enumerated().filter { $0.element.isFinite && (!log || $0.element > 0) }.map { (X($0.offset + 1), Y($0.element)) }
+            // A long run is drawn through at most about 1000 of its steps (every k-th, and its last).
+            let stride = max(1, s.losses.count / 1000)
+            let pts = s.losses.enumerated().filter { ($0.offset % stride == 0 || $0.offset == s.losses.count - 1) && $0.element.isFinite && (!log || $0.element > 0) }
+                .map { (X($0.offset + 1), Y($0.element)) }
             if pts.count == 1 { svg.circle(pts[0].0, pts[0].1, 3, fill: colour, stroke: colour, width: 1) }
             else if pts.count > 1 {
                 let p = pts.map { "\(SVGDocument.n($0.0)),\(SVGDocument.n($0.1))" }.joined(separator: " ")
