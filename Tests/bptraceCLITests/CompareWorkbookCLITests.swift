@@ -11,6 +11,7 @@ struct CompareWorkbookCLITests {
         let r = try CLI.run(args, in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("xor-compare.xlsx"))
+        #expect(r.stderr.contains("each run has step sheets for steps 1–3 only"), "\(r.stderr)")
         let check = """
         import re, sys, zipfile
         z = zipfile.ZipFile('xor-compare.xlsx')
@@ -39,5 +40,14 @@ struct CompareWorkbookCLITests {
         #expect(r.status == 73, "\(r.stderr)")
         #expect(String(decoding: FileManager.default.contents(atPath: dir + "/xor-compare.xlsx") ?? Data(), as: UTF8.self) == "keep")
         #expect(!FileManager.default.fileExists(atPath: dir + "/xor-compare.csv"))
+    }
+
+    @Test("more than 10000 step sheets in all is refused before anything is written (exit 73)")
+    func tooManySheets() throws {
+        let dir = try CLI.scratch("cmp-xlsx-sheets")
+        let r = try CLI.run(["compare", "--preset", "xor", "--steps", "6000", "--sheets-limit", "6000", "--vary", "learning_rate=0.1,0.5", "--format", "xlsx"], in: dir)
+        #expect(r.status == 73, "\(r.stderr)")
+        #expect(r.stderr.contains("2 runs × 6000 step sheets = 12000"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/xor-compare.xlsx"))
     }
 }

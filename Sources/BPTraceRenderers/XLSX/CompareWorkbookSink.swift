@@ -39,11 +39,15 @@ public final class CompareWorkbookSink: TraceSink, RunNotes {
         guard (0...15).contains(options.decimals) else {
             throw OutputError(.cannotCreate, "--decimals must be from 0 to 15, found \(options.decimals)")
         }
+        let stepSheets = plan.runs.count * min(plan.steps, options.sheetsLimit)
+        guard stepSheets <= WorkbookWriter.maximumSheetsLimit else {
+            throw OutputError(.cannotCreate, "--sheets-limit \(options.sheetsLimit): \(plan.runs.count) runs × \(min(plan.steps, options.sheetsLimit)) step sheets = \(stepSheets); a compare workbook holds at most \(WorkbookWriter.maximumSheetsLimit) step sheets, lower --sheets-limit")
+        }
         guard !plan.runs.isEmpty else { throw OutputError(.cannotCreate, "a comparison needs at least one run") }
         self.plan = plan
         self.destination = destination
         var o = options
-        o.walkthroughStep = 0   // no walkthrough sheets in a compare workbook
+        o.walkthroughStep = 0   // no walkthrough sheets in a compare workbook (run validates --walkthrough >= 1)
         self.options = o
         tableSteps = Set(CompareSheetRows.steps(plan.steps))
         let perRun = min(plan.steps, options.sheetsLimit) + 1
@@ -91,12 +95,14 @@ public final class CompareWorkbookSink: TraceSink, RunNotes {
         // A step that did not complete keeps no loss in the table.
         runs[i].tableLosses = runs[i].tableLosses.filter { $0.key <= outcome.completedSteps }
         if let f = runs[i].firstBelowTarget, f > outcome.completedSteps { runs[i].firstBelowTarget = nil }
-        notes += c.writer.notes.map { "\(c.prefix)\($0)" }
         current = nil
         finished += 1
         if finished == plan.runs.count {
             try CompareSheet(plan: plan, runs: runs, styles: styles).write(to: book, compare)
             try book.commit()
+            if plan.steps > options.sheetsLimit {
+                notes.append("workbook: each run has step sheets for steps 1–\(options.sheetsLimit) only; later steps are in its Overview and the Compare table (--sheets-limit \(options.sheetsLimit))")
+            }
             if CompareSheetRows.every(plan.steps) > 1 {
                 notes.append("workbook: the Compare table lists every \(OverviewPlan.ordinal(CompareSheetRows.every(plan.steps))) step and the last; --format csv has them all")
             }

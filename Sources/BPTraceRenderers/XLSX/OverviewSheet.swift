@@ -172,7 +172,7 @@ extension OverviewPlan {
             cells.text(sheetsHeadingRow + 2, C, "\(w).1 – \(w).12: the 12 stages of step \(w), one sheet each, as in the tutorial's 12 screenshots", st.text)
         } else {
             cells.text(sheetsHeadingRow + 2, B, "walkthrough", st.label)
-            cells.text(sheetsHeadingRow + 2, C, "none: step \(w) (--walkthrough) was not reached", st.text)
+            cells.text(sheetsHeadingRow + 2, C, w == 0 ? "none in a compare workbook (bptrace run --walkthrough has them)" : "none: step \(w) (--walkthrough) was not reached", st.text)
         }
         if o.stepSheets > 0 {
             cells.link(sheetsHeadingRow + 3, B, toSheet: WorkbookWriter.stepName(1), WorkbookWriter.stepName(1), st.navigation)
