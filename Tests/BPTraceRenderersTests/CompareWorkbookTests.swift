@@ -136,4 +136,37 @@ struct CompareWorkbookTests {
         #expect(gnumeric.recalculatedFormulaCells == gnumeric.formulaCells)
         #expect(gnumeric.mismatchCount == 0, "\(gnumeric.mismatches.prefix(5))")
     }
+
+    @Test func tableRowsStayNearFiveHundredAndLogScaleNeedsTwoDecades() throws {
+        #expect(CompareSheetRows.steps(5) == [1, 2, 3, 4, 5])
+        #expect(CompareSheetRows.steps(500).count == 500)
+        #expect(CompareSheetRows.every(501) == 2 && CompareSheetRows.steps(501).last == 501)
+        for n in [501, 999, 1000, 12_345, 10_000_000] {
+            let rows = CompareSheetRows.steps(n)
+            #expect(rows.count <= CompareSheetRows.rowLimit + 1 && rows.first == 1 && rows.last == n, "\(n)")
+        }
+        var a = CompareRunLosses(label: "a", index: 1), b = CompareRunLosses(label: "b", index: 2)
+        a.tableLosses = [1: 0.5, 2: 0.01]
+        b.tableLosses = [1: 0.5]
+        #expect(!CompareSheetRows.wantsLogScale([a, b]))           // 50×
+        b.tableLosses[2] = 0.004
+        #expect(CompareSheetRows.wantsLogScale([a, b]))            // 125×
+        b.tableLosses[3] = 0
+        #expect(!CompareSheetRows.wantsLogScale([a, b]))           // a zero loss cannot go on a log axis
+    }
+
+    @Test func aSweepSpanningDecadesGetsALogAxis() throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let specs = try [0.5, 5.0].map { try CompareWorkbookTests.spec(lr: $0, optimizer: "adam") }
+        let runs = specs.enumerated().map { CompareRun(index: $0 + 1, settings: [CompareSetting(key: "learning_rate", value: "\($1.learningRate)")], spec: $1) }
+        let plan = ComparePlan(base: specs[0], axes: [("learning_rate", ["0.5", "5"])], runs: runs, steps: 300, target: nil)
+        let losses = Losses()
+        try CompareWorkbookTests.write(plan, to: dir + "/log.xlsx", sheetsLimit: 1, losses: losses)
+        let all = losses.byRun.values.flatMap { $0 }
+        let chart = try CompareWorkbookTests.member(dir + "/log.xlsx", "xl/charts/chart1.xml")
+        #expect(all.max()! / all.min()! > 100, "losses \(all.min()!)…\(all.max()!)")   // adam at η = 0.5 drives the loss to ~1e-11
+        #expect(chart.contains("<c:logBase val=\"10\"/>"))
+        #expect(chart.contains("Loss per step (log scale)"))
+    }
 }
