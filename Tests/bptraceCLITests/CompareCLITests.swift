@@ -120,6 +120,17 @@ struct CompareCLITests {
         let md = try String(contentsOfFile: dir + "/a/mazur-2015-compare.md", encoding: .utf8)
         #expect(md.contains("Every run's gradient of this weight is the same"))
         #expect(md.contains("## Step 1: one weight, every setting"))
+        // The side-by-side table's gradient and new weights are the trace's (6 decimals).
+        let csv = try String(contentsOfFile: dir + "/a/mazur-2015-compare.csv", encoding: .utf8).split(separator: "\n")
+        func traced(_ run: Int, _ q: String) -> String {
+            let row = csv.first { $0.hasPrefix("\(run),1,2,\(q),1,1,") }!.split(separator: ",")
+            var t = String(format: "%.6f", Double(row[6])!)
+            while t.hasSuffix("0") { t.removeLast() }
+            return t.hasSuffix(".") ? String(t.dropLast()) : t
+        }
+        for (run, name) in [(1, "sgd"), (2, "momentum"), (3, "adam")] {
+            #expect(md.contains("| \(run) | optimizer=\(name) | 0.4 | \(traced(run, "grad_W")) | \(traced(run, "W_new")) |"), "run \(run)")
+        }
         let p = try Subprocess.run("/usr/bin/pandoc", ["mazur-2015-compare.md", "--mathml", "-o", "x.html"], in: dir + "/a")
         #expect(p.status == 0 && p.stderr.isEmpty, "\(p.stderr)")
     }
