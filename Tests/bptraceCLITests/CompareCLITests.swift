@@ -62,6 +62,7 @@ struct CompareCLITests {
         (["--vary", "init.seed=1,2"], 65, "changes nothing"),
         (["--vary", "learning_rate=1,2,3,4,5,6,7,8,9", "--vary", "l2=1,2,3,4,5,6,7,8"], 64, "asks for 72 runs"),
         (["--vary", "batch=full,0"], 65, "--vary batch=0"),
+        (["--vary", "learning_rate=0.1", "--format", "xlsx"], 64, "not available yet"),
     ] as [([String], Int32, String)])
     func refused(args: [String], status: Int32, message: String) throws {
         let dir = try CLI.scratch("cmp-bad")
@@ -146,5 +147,19 @@ struct CompareCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["mazur-2015-compare-runs.csv"])
         #expect(try CLI.run(args + ["--force"], in: dir).status == 0)
         #expect(try String(contentsOfFile: dir + "/mazur-2015-compare-runs.csv", encoding: .utf8).hasPrefix("run,learning_rate,final_loss"))
+    }
+
+    @Test("--format html: one self-contained page with the loss curves, a run selector and the table")
+    func html() throws {
+        let dir = try CLI.scratch("cmp-html")
+        let r = try CLI.run(["compare", "--steps", "10", "--vary", "learning_rate=0.1,0.5,2", "--format", "html"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOfFile: dir + "/mazur-2015-compare.html", encoding: .utf8)
+        #expect(page.contains("Content-Security-Policy\" content=\"default-src 'none'"))
+        #expect(page.components(separatedBy: "<polyline class=\"run\" data-run=").count - 1 == 3)
+        #expect(page.contains("<option value=\"3\">run 3: learning_rate=2</option>"))
+        #expect(page.components(separatedBy: "<tr data-run=").count - 1 == 3)
+        #expect(!page.contains("src=") && !page.contains("href="))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["mazur-2015-compare.html"])
     }
 }
