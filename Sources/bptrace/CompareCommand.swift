@@ -10,7 +10,7 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Each --vary KEY=V1,V2,... gives one setting's values; several --vary options make a grid (the first varies slowest), at most 64 runs. Keys: learning_rate, optimizer (sgd, momentum, nesterov, rmsprop, adam, adamw), batch (full, sample or an integer), update (simultaneous, immediate), l2, init.seed, and optimizer.KEY for a hyper-parameter of the run's optimizer (momentum, rho, eps, beta1, beta2, weight_decay, decay_biases). Every run's spec is checked before anything runs. A run that meets a non-finite value stops there ("diverged"); the others go on.
 
-        Output goes to DIR/<spec name>-compare.<ext> (csv also writes <name>-compare-runs.csv; md a figures folder), all files into place together, as `run` does. See docs/COMPARE.md.
+        Output goes to DIR/<spec name>-compare.<ext> (csv also writes <name>-compare-runs.csv; md a figures folder; html is one page with the loss curves and a run selector), all files into place together, as `run` does. See docs/COMPARE.md.
 
         Examples:
           # the default network, six learning rates, 50 steps -> ./mazur-2015-compare.csv + -runs.csv
@@ -28,7 +28,7 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A setting and its values, e.g. learning_rate=0.1,0.5 (repeat for a grid).", valueName: "key=v1,v2"))
     var vary: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated formats: xlsx, csv, md (html is not available for compare yet).", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("Comma-separated formats: xlsx, csv, md, html.", valueName: "list"))
     var format: FormatList = FormatList([.xlsx])
 
     @Option(name: .long, help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
@@ -59,9 +59,7 @@ struct CompareCommand: ParsableCommand {
         guard !vary.isEmpty else { throw ValidationError("--vary: give at least one KEY=V1,V2,... (e.g. --vary learning_rate=0.1,0.5)") }
         for f in format.formats {
             switch f {
-            case .csv, .md, .xlsx: break
-            case .html:
-                throw ValidationError("--format html: compare has no explorer page yet; use csv or md (or `bptrace run --format html` for one run)")
+            case .csv, .md, .xlsx, .html: break
             }
         }
     }
@@ -111,7 +109,7 @@ struct CompareCommand: ParsableCommand {
             case .csv: names += ["\(base).csv", "\(base)-runs.csv"]
             case .md: names += ["\(base).md", "\(base)-figures"]
             case .xlsx: names += ["\(base).xlsx"]
-            case .html: break
+            case .html: names += ["\(base).html"]
             }
         }
         TemporaryName.removeStale(in: out, bases: names)
@@ -133,7 +131,9 @@ struct CompareCommand: ParsableCommand {
                     sinks.append(try CompareHandoutWriter(destination: path("\(base).md"), overwrite: force, plan: plan, options: options, transaction: transaction))
                 case .xlsx:
                     sinks.append(try CompareWorkbookSink(plan: plan, destination: path("\(base).xlsx"), overwrite: force, options: options, transaction: transaction))
-                case .html: break   // refused in validate()
+                case .html:
+                    sinks.append(CompareHTMLWriter(file: try OutputFile(destination: path("\(base).html"), overwrite: force, transaction: transaction),
+                                                   plan: plan, decimals: decimals ?? 3))
                 }
             }
         } catch let e as OutputError {

@@ -120,6 +120,17 @@ struct CompareCLITests {
         let md = try String(contentsOfFile: dir + "/a/mazur-2015-compare.md", encoding: .utf8)
         #expect(md.contains("Every run's gradient of this weight is the same"))
         #expect(md.contains("## Step 1: one weight, every setting"))
+        // The side-by-side table's gradient and new weights are the trace's (6 decimals).
+        let csv = try String(contentsOfFile: dir + "/a/mazur-2015-compare.csv", encoding: .utf8).split(separator: "\n")
+        func traced(_ run: Int, _ q: String) -> String {
+            let row = csv.first { $0.hasPrefix("\(run),1,2,\(q),1,1,") }!.split(separator: ",")
+            var t = String(format: "%.6f", Double(row[6])!)
+            while t.hasSuffix("0") { t.removeLast() }
+            return t.hasSuffix(".") ? String(t.dropLast()) : t
+        }
+        for (run, name) in [(1, "sgd"), (2, "momentum"), (3, "adam")] {
+            #expect(md.contains("| \(run) | optimizer=\(name) | 0.4 | \(traced(run, "grad_W")) | \(traced(run, "W_new")) |"), "run \(run)")
+        }
         let p = try Subprocess.run("/usr/bin/pandoc", ["mazur-2015-compare.md", "--mathml", "-o", "x.html"], in: dir + "/a")
         #expect(p.status == 0 && p.stderr.isEmpty, "\(p.stderr)")
     }
@@ -135,5 +146,19 @@ struct CompareCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["mazur-2015-compare-runs.csv"])
         #expect(try CLI.run(args + ["--force"], in: dir).status == 0)
         #expect(try String(contentsOfFile: dir + "/mazur-2015-compare-runs.csv", encoding: .utf8).hasPrefix("run,learning_rate,final_loss"))
+    }
+
+    @Test("--format html: one self-contained page with the loss curves, a run selector and the table")
+    func html() throws {
+        let dir = try CLI.scratch("cmp-html")
+        let r = try CLI.run(["compare", "--steps", "10", "--vary", "learning_rate=0.1,0.5,2", "--format", "html"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOfFile: dir + "/mazur-2015-compare.html", encoding: .utf8)
+        #expect(page.contains("Content-Security-Policy\" content=\"default-src 'none'"))
+        #expect(page.components(separatedBy: "<polyline class=\"run\" data-run=").count - 1 == 3)
+        #expect(page.contains("<option value=\"3\">run 3: learning_rate=2</option>"))
+        #expect(page.components(separatedBy: "<tr data-run=").count - 1 == 3)
+        #expect(!page.contains("src=") && !page.contains("href="))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["mazur-2015-compare.html"])
     }
 }

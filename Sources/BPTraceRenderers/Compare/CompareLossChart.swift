@@ -15,6 +15,9 @@ public struct CompareLossChart {
     public let steps: Int
     public let title: String
 
+    /// Whether each run's line carries `class="run" data-run="N"` (the compare page's selector dims the others).
+    public var tagRuns = false
+
     public init(series: [Series], steps: Int, title: String) { self.series = series; self.steps = steps; self.title = title }
 
     static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -73,7 +76,8 @@ public struct CompareLossChart {
             else if pts.count > 1 {
                 let p = pts.map { "\(SVGDocument.n($0.0)),\(SVGDocument.n($0.1))" }.joined(separator: " ")
                 let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-                svg.raw("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-linejoin=\"round\"\(d)/>")
+                let tag = tagRuns ? " class=\"run\" data-run=\"\(i + 1)\"" : ""
+                svg.raw("<polyline\(tag) points=\"\(p)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-linejoin=\"round\"\(d)/>")
             }
             if s.diverged, let last = pts.last {
                 svg.line(last.0 - 5, last.1 - 5, last.0 + 5, last.1 + 5, stroke: colour, width: 2.5)
