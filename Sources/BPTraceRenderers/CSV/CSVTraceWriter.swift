@@ -26,18 +26,29 @@ public final class CSVTraceWriter: TraceSink {
         key.bytes.removeAll(keepingCapacity: true)
         key.append(block.step); key.append(","); key.append(block.layer); key.append(",")
         key.write(block.quantity.rawValue); key.append(",")
-        let m = block.matrix
-        for r in 0..<m.rows {
-            for c in 0..<m.cols {
-                out.bytes.append(contentsOf: key.bytes)
-                out.append(r + 1); out.append(",")
-                out.append(c + 1); out.append(",")
-                if let decimals {
-                    out.write(CSVTraceWriter.rounded(m[r, c], decimals: decimals))
-                } else {
-                    m[r, c].write(to: &out)      // Swift's shortest round-trip form, as `description`
+        // ",stage\n" ends every row of the block too.
+        var tail = RowBuffer()
+        tail.append(","); tail.append(block.stage.rawValue); tail.append("\n")
+        let m = block.matrix, cols = m.cols, decimals = self.decimals
+        // Unsafe views of the key, tail and values: no retain/release of the arrays per cell.
+        m.values.withUnsafeBufferPointer { values in
+            key.bytes.withUnsafeBufferPointer { keyBytes in
+                tail.bytes.withUnsafeBufferPointer { tailBytes in
+                    for r in 0..<m.rows {
+                        for c in 0..<cols {
+                            out.bytes.append(contentsOf: keyBytes)
+                            out.append(r + 1); out.append(",")
+                            out.append(c + 1); out.append(",")
+                            let v = values[r * cols + c]
+                            if let decimals {
+                                out.write(CSVTraceWriter.rounded(v, decimals: decimals))
+                            } else {
+                                v.write(to: &out)      // Swift's shortest round-trip form, as `description`
+                            }
+                            out.bytes.append(contentsOf: tailBytes)
+                        }
+                    }
                 }
-                out.append(","); out.append(block.stage.rawValue); out.append("\n")
             }
         }
         try file.write(out.bytes)
