@@ -17,6 +17,7 @@ usage: python3 scripts/bench_csv.py            (run from the repository root)
 import csv
 import os
 import struct
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,9 +69,16 @@ def floor_seconds(csv_path, tmp):
 
 
 def main():
+    tmp = tempfile.mkdtemp(prefix="bptrace-bench-")
+    try:
+        return measure(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)   # about 250 MB of CSV
+
+
+def measure(tmp):
     subprocess.run(["swift", "build", "-c", "release", "--product", "bptrace"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
-    tmp = tempfile.mkdtemp(prefix="bptrace-bench-")
     steps = 10000
     ours = best([BIN, "run", "--preset", "mazur-2015", "--steps", str(steps), "--format", "csv", "--out", tmp, "--force"])
     ref_csv = os.path.join(tmp, "numpy.csv")

@@ -158,6 +158,7 @@ import Testing
 
     @Test func inputFilesAreSizeLimitedAndReadQuickly() throws {
         let dir = try Self.folder("big")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/big.json"
         FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

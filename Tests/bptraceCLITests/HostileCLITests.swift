@@ -145,6 +145,7 @@ import Testing
 
     @Test func aHugeSpecFileIsRefusedQuickly() throws {
         let dir = try CLI.scratch("hugespec")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/spec.json", contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/spec.json"))
         try h.truncate(atOffset: 177 << 20)
