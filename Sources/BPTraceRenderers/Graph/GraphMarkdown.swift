@@ -89,11 +89,7 @@ public enum GraphMarkdown {
         case .div: return "\(p(a[0])) / \(p(a[1]))"
         case .max: return "max(\(a.joined(separator: ", ")))"
         case .neg: return "−\(p(a[0]))"
-        case .exp: return "exp(\(a[0]))"
-        case .log: return "log(\(a[0]))"
-        case .tanh: return "tanh(\(a[0]))"
-        case .sigmoid: return "σ(\(a[0]))"
-        case .relu: return "relu(\(a[0]))"
+        case .exp, .log, .tanh, .sigmoid, .relu: return "\(kind.symbol)(\(a[0]))"   // the gate's own name
         case .square: return "\(p(a[0]))²"
         case .sqrt: return "√\(p(a[0]))"
         case .addConst(let v): return v < 0 ? "\(a[0]) − \(c(-v))" : "\(a[0]) + \(c(v))"
