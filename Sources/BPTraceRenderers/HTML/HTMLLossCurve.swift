@@ -12,18 +12,11 @@ struct HTMLLossCurve {
         let ml = 84.0, mr = 20.0, mt = 20.0, mb = 54.0
         let pw = width - ml - mr, ph = height - mt - mb
         let n = SVGDocument.n
-        let finite = points.filter { $0.loss.isFinite }
-        let firstStep = finite.first?.step ?? 1, lastStep = max(finite.last?.step ?? 1, firstStep + 1)
-        let losses = finite.map(\.loss)
-        var lo = min(0, losses.min() ?? 0), hi = losses.max() ?? 1
-        if hi <= lo { hi = lo + 1 }
-        let yt = LossCurve.ticks(lo, hi)
-        lo = min(lo, yt.first ?? lo); hi = max(hi, yt.last ?? hi)
-        let xt = LossCurve.ticks(Double(firstStep), Double(lastStep)).filter { $0 == $0.rounded() }
-        func X(_ s: Double) -> Double { ml + (s - Double(firstStep)) / Double(lastStep - firstStep) * pw }
-        func Y(_ v: Double) -> Double { mt + ph - (v - lo) / (hi - lo) * ph }
+        let axes = LossAxes(points: points, left: ml, top: mt, width: pw, height: ph)
+        let finite = axes.finite, yt = axes.yTicks, xt = axes.xTicks
+        let X = axes.x, Y = axes.y
         var out = ["<svg id=\"losscurve\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(HTMLText.escape(label)) per step; the marker shows the current step\">"]
-        let ystep = yt.count > 1 ? yt[1] - yt[0] : 1
+        let ystep = axes.yStep
         for v in yt {
             out.append("<line class=\"grid\" x1=\"\(n(ml))\" y1=\"\(n(Y(v)))\" x2=\"\(n(ml + pw))\" y2=\"\(n(Y(v)))\"/>")
             out.append("<text class=\"tick\" x=\"\(n(ml - 8))\" y=\"\(n(Y(v) + 5))\" text-anchor=\"end\">\(LossCurve.tickLabel(v, step: ystep))</text>")

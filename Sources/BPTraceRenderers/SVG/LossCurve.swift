@@ -38,19 +38,12 @@ public struct LossCurve {
         let pw = width - ml - mr, ph = height - mt - mb
         var svg = SVGDocument(width: width, height: height)
         svg.text(width / 2, 24, title, size: 15, anchor: .middle, weight: "bold")
-        let finite = points.filter { $0.loss.isFinite }
-        let firstStep = finite.first?.step ?? 1, lastStep = max(finite.last?.step ?? 1, firstStep + 1)
-        let losses = finite.map(\.loss)
-        var lo = min(0, losses.min() ?? 0), hi = losses.max() ?? 1
-        if hi <= lo { hi = lo + 1 }
-        let yt = LossCurve.ticks(lo, hi)
-        lo = min(lo, yt.first ?? lo); hi = max(hi, yt.last ?? hi)
-        let xt = LossCurve.ticks(Double(firstStep), Double(lastStep)).filter { $0 == $0.rounded() }
-        func X(_ s: Double) -> Double { ml + (s - Double(firstStep)) / Double(lastStep - firstStep) * pw }
-        func Y(_ v: Double) -> Double { mt + ph - (v - lo) / (hi - lo) * ph }
+        let axes = LossAxes(points: points, left: ml, top: mt, width: pw, height: ph)
+        let finite = axes.finite, yt = axes.yTicks, xt = axes.xTicks
+        let X = axes.x, Y = axes.y
 
         // Grid, axes, ticks.
-        let ystep = yt.count > 1 ? yt[1] - yt[0] : 1
+        let ystep = axes.yStep
         for v in yt {
             svg.line(ml, Y(v), ml + pw, Y(v), stroke: "#e4e4e4", width: 1)
             svg.text(ml - 8, Y(v) + 4, LossCurve.tickLabel(v, step: ystep), size: 11, anchor: .end, fill: "#444")
@@ -74,4 +67,34 @@ public struct LossCurve {
         }
         return svg.render(title: title)
     }
+}
+
+/// The axes every loss curve draws (the handout's and the explorer's): the finite points, the
+/// step range on x, a y range from 0 (or below) to the largest loss widened to round ticks,
+/// and the maps from (step, loss) to the plot area.
+struct LossAxes {
+    let finite: [(step: Int, loss: Double)]
+    let xTicks: [Double]
+    let yTicks: [Double]
+    private let firstStep: Int, lastStep: Int, lo: Double, hi: Double
+    private let left: Double, top: Double, width: Double, height: Double
+
+    init(points: [(step: Int, loss: Double)], left: Double, top: Double, width: Double, height: Double) {
+        self.left = left; self.top = top; self.width = width; self.height = height
+        finite = points.filter { $0.loss.isFinite }
+        firstStep = finite.first?.step ?? 1
+        lastStep = max(finite.last?.step ?? 1, firstStep + 1)
+        let losses = finite.map(\.loss)
+        var lo = min(0, losses.min() ?? 0), hi = losses.max() ?? 1
+        if hi <= lo { hi = lo + 1 }
+        yTicks = LossCurve.ticks(lo, hi)
+        self.lo = min(lo, yTicks.first ?? lo); self.hi = max(hi, yTicks.last ?? hi)
+        xTicks = LossCurve.ticks(Double(firstStep), Double(lastStep)).filter { $0 == $0.rounded() }
+    }
+
+    /// The distance between y ticks (1 when there is one tick).
+    var yStep: Double { yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1 }
+
+    func x(_ s: Double) -> Double { left + (s - Double(firstStep)) / Double(lastStep - firstStep) * width }
+    func y(_ v: Double) -> Double { top + height - (v - lo) / (hi - lo) * height }
 }
