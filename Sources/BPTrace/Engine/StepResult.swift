@@ -69,9 +69,15 @@ public struct StepResult: Sendable {
         var out: [TraceBlock] = []
         out.reserveCapacity(plan.count)
         for p in plan {
-            if let m = self[p.ref] { out.append(TraceBlock(run: run, step: step, stage: p.stage, layer: p.ref.layer, quantity: p.ref.quantity, matrix: m)) }
+            if let b = block(p, run: run) { out.append(b) }
         }
         return out
+    }
+
+    /// The block of plan entry `p`, if the store holds it (what `blocks` lists, one at a time).
+    public func block(_ p: StepPlanEntry, run: RunID = .main) -> TraceBlock? {
+        guard let m = self[p.ref] else { return nil }
+        return TraceBlock(run: run, step: step, stage: p.stage, layer: p.ref.layer, quantity: p.ref.quantity, matrix: m)
     }
 
     // MARK: Typed accessors
@@ -130,9 +136,9 @@ public struct MissingBlock: Error, Equatable, Sendable, CustomStringConvertible 
 
 extension Quantity {
     /// The number of quantities (`allCases.count`).
-    static let count = 28
-    /// The quantity's position in `allCases` (a step's slot).
-    var ordinal: Int {
+    public static let count = 28
+    /// The quantity's position in `allCases` (a step's slot; a renderer's table index).
+    public var ordinal: Int {
         switch self {
         case .x: return 0
         case .y: return 1

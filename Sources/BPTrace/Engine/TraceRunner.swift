@@ -18,12 +18,19 @@ public enum TraceRunner {
         for sink in sinks { try sink.begin(run) }
         var stopped: NonFiniteValue? = nil
         var completed = 0
+        var readers: [TraceSink] = []
+        readers.reserveCapacity(sinks.count)
         stepLoop: for s in 1...max(1, steps) where steps >= 1 {
             let result = trainer.step(s)
-            let readers = sinks.filter { $0.wants(step: s) }
-            for block in stopAtNonFinite || !readers.isEmpty ? result.blocks(run: id) : [] {
-                if stopAtNonFinite, let bad = firstNonFinite(block) { stopped = bad; break stepLoop }
-                for sink in readers { try sink.receive(block) }
+            readers.removeAll(keepingCapacity: true)
+            for sink in sinks where sink.wants(step: s) { readers.append(sink) }
+            if stopAtNonFinite || !readers.isEmpty {
+                // The step's blocks in trace order (`StepResult.blocks`, one at a time).
+                for p in result.plan {
+                    guard let block = result.block(p, run: id) else { continue }
+                    if stopAtNonFinite, let bad = firstNonFinite(block) { stopped = bad; break stepLoop }
+                    for sink in readers { try sink.receive(block) }
+                }
             }
             completed = s
             progress?(s, steps)

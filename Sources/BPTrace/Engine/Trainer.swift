@@ -12,6 +12,8 @@ public struct Trainer: Sendable {
     public private(set) var parameters: Parameters
     private let catalogue: Catalogue
     private let plan: [StepPlanEntry]
+    /// f[l], the activation of layer l = 1...L (f[0], the input layer's, is linear).
+    private let f: [Activation]
 
     public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil) {
         self.spec = spec
@@ -20,6 +22,7 @@ public struct Trainer: Sendable {
         self.parameters = parameters ?? spec.initialParameters()
         self.catalogue = Catalogue(spec: spec)
         self.plan = catalogue.stepPlan
+        self.f = [Activation.linear] + spec.activations
     }
 
     /// A fresh optimizer (zero state) for `spec` under `rules`: SGD or the spec's stateful
@@ -49,12 +52,17 @@ public struct Trainer: Sendable {
         var lossFactor: Double?
     }
 
-    private func forwardPass(_ s: Int) -> (StepResult, Pass) {
-        let L = spec.depth
-        let f = [Activation.linear] + spec.activations          // f[l] for l = 1..L
+    /// The samples of step `s` (inputs and targets); the whole data set shares its storage
+    /// instead of being copied every step.
+    private func batch(_ s: Int) -> (x: Matrix, t: Matrix) {
+        if case .full = spec.batch { return (spec.data.inputs, spec.data.targets) }
         let rows = spec.batch.indices(step: s, count: spec.data.count)
-        let x = spec.data.inputs.selectingRows(rows)
-        let t = spec.data.targets.selectingRows(rows)
+        return (spec.data.inputs.selectingRows(rows), spec.data.targets.selectingRows(rows))
+    }
+
+    private func forwardPass(_ s: Int) -> (StepResult, Pass) {
+        let L = spec.depth, f = self.f
+        let (x, t) = batch(s)
         let W: [Matrix] = [Matrix(rows: 0, cols: 0)] + parameters.weights
         let b: [Matrix?] = [nil] + (spec.bias ? parameters.biases.map { Optional($0) } : Array(repeating: nil, count: L))
         var r = StepResult(step: s, catalogue: catalogue, plan: plan)
@@ -64,6 +72,7 @@ public struct Trainer: Sendable {
 
         // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)). (Mistake: no bias.)
         var z: [Matrix] = [x], a: [Matrix] = [x]
+        z.reserveCapacity(L + 1); a.reserveCapacity(L + 1)
         for l in 1...L {
             var zl = a[l - 1].dot(W[l])
             if rules.mistakes.biasInForward, let bl = b[l] { for r in 0..<zl.rows { for c in 0..<zl.cols { zl[r, c] += bl[0, c] } } }
@@ -77,7 +86,7 @@ public struct Trainer: Sendable {
         // Loss at the start-of-step weights; cost adds (lambda/2)·Σ W².
         var loss = spec.loss.value(outputs: o, targets: t, outputActivation: f[L])
         // Mistakes: half_sse without its ½, a batch sum divided by B.
-        let scale = rules.mistakes.lossScale, factor = scale.factor(loss: spec.loss, batch: rows.count)
+        let scale = rules.mistakes.lossScale, factor = scale.factor(loss: spec.loss, batch: x.rows)
         if let k = factor { loss = scale.scale(loss, by: k) }
         r[.loss, L] = Matrix(row: [loss])
         if spec.l2 > 0 {
@@ -88,8 +97,9 @@ public struct Trainer: Sendable {
         r[.E, L] = t.zipWith(o) { $0 - $1 }                      // E = t - o
 
         // slope(l) = f'(z(l)), by the rules' slope (the engine's: from the activation where the tutorials do).
-        let slope: [Matrix?] = [nil] + (1...L).map { l in rules.slope.slope(f[l], z[l], a[l]) }
-        for l in 1...L { r[.slope, l] = slope[l] }
+        var slope: [Matrix?] = [nil]
+        slope.reserveCapacity(L + 1)
+        for l in 1...L { slope.append(rules.slope.slope(f[l], z[l], a[l])); r[.slope, l] = slope[l] }
         return (r, Pass(W: W, b: b, a: a, slope: slope, y: t, lossFactor: factor))
     }
 
@@ -111,13 +121,13 @@ public struct Trainer: Sendable {
             var g = p.a[l - 1].transposedDot(delta)               // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
             if spec.l2 > 0 { g = g.zipWith(W) { $0 + spec.l2 * $1 } }
             r[.gradW, l] = g
-            weights[l] = apply(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, to: &r)
+            weights[l] = Self.record(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, in: &r)
             if let bl = p.b[l] {
                 // grad_b = column sums of delta(l) (mistake: the first sample's row alone)
                 let gb = m.biasGradientFromFirstSample && delta.rows > 0 ? Matrix(row: delta.row(0)) : delta.columnSums()
                 r[.gradB, l] = gb
                 biases[l] = spec.updateBiases
-                    ? apply(optimizer.update(parameter: QuantityRef(.b, l), value: bl, gradient: gb), as: .bNew, l, to: &r)
+                    ? Self.record(optimizer.update(parameter: QuantityRef(.b, l), value: bl, gradient: gb), as: .bNew, l, in: &r)
                     : bl
                 r[.bNew, l] = biases[l]
             }
@@ -134,7 +144,9 @@ public struct Trainer: Sendable {
     }
 
     /// Stores an optimizer's step: the new value as `quantity`(l) and what it traces besides.
-    private func apply(_ u: OptimizerStep, as quantity: Quantity, _ l: Int, to r: inout StepResult) -> Matrix {
+    /// (Static: a method on self, called with the optimizer's mutation as its argument, would
+    /// copy the whole trainer per call.)
+    private static func record(_ u: OptimizerStep, as quantity: Quantity, _ l: Int, in r: inout StepResult) -> Matrix {
         r[quantity, l] = u.newValue
         for (ref, m) in u.traced { r[ref] = m }
         return u.newValue

@@ -52,13 +52,14 @@ public final class CompareCSVWriter: TraceSink {
     private let trace: OutputFile
     private let runsFile: OutputFile
     private var table: CompareLossTable
-    private let decimals: Int?
     private var runPrefix: [UInt8] = []
-    private var out = RowBuffer()
+    private let rows: TraceRowEncoder
+    private let out = CSVBytes()
 
     public init(trace: OutputFile, runs: OutputFile, plan: ComparePlan, decimals: Int? = nil) throws {
-        self.trace = trace; self.runsFile = runs; self.decimals = decimals
+        self.trace = trace; self.runsFile = runs
         table = CompareLossTable(plan: plan)
+        rows = TraceRowEncoder(decimals: decimals)
         try trace.write(Self.header)
     }
 
@@ -68,25 +69,13 @@ public final class CompareCSVWriter: TraceSink {
 
     public func receive(_ block: TraceBlock) throws {
         table.receive(block)
-        out.bytes.removeAll(keepingCapacity: true)
-        var key = RowBuffer()
-        key.bytes = runPrefix
-        key.append(block.step); key.append(","); key.append(block.layer); key.append(",")
-        key.write(block.quantity.rawValue); key.append(",")
-        let m = block.matrix
-        for r in 0..<m.rows {
-            for c in 0..<m.cols {
-                out.bytes.append(contentsOf: key.bytes)
-                out.append(r + 1); out.append(",")
-                out.append(c + 1); out.append(",")
-                if let decimals { out.write(CSVTraceWriter.rounded(m[r, c], decimals: decimals)) } else { m[r, c].write(to: &out) }
-                out.append(","); out.append(block.stage.rawValue); out.append("\n")
-            }
-        }
-        try trace.write(out.bytes)
+        rows.append(block, leading: runPrefix, to: out)
+        if out.count >= CSVTraceWriter.flushSize { try trace.write(out.bytes); out.removeAll() }
     }
 
     public func finish(_ outcome: TraceOutcome) throws {
+        try trace.write(out.bytes)
+        out.removeAll()
         guard table.finish(outcome) else { return }
         try runsFile.write(Self.runsTable(table.results, plan: table.plan))
         try trace.commit()

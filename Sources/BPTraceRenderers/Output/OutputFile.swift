@@ -59,6 +59,22 @@ public final class OutputFile {
         if buffer.count >= chunk { try flush() }
     }
 
+    /// Bytes the caller owns: copied into the buffer, or written straight through when the
+    /// buffer is empty and they fill a chunk (no copy of large blocks).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.isEmpty && bytes.count >= chunk {
+            guard !closed else { throw OutputError(.io, "internal error: \(destination) written after it was closed") }
+            let e = FileSystem.writeAll(fd, bytes)
+            if e != 0 {
+                abort()
+                throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
+            }
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= chunk { try flush() }
+    }
+
     public func write(_ string: String) throws {
         var s = string
         s.withUTF8 { buffer.append(contentsOf: $0) }

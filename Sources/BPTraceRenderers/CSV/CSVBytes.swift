@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A growable buffer of CSV bytes, appended through a raw pointer: no bounds, uniqueness or
+/// reference-count checks per byte, which is what a trace of millions of rows spends its time
+/// on otherwise (docs/BENCHMARKS.md, "CSV against the floor"). As a `TextOutputStream` it takes
+/// a Double's text straight from the standard library's formatter (`_writeASCII`), without a
+/// String.
+final class CSVBytes: TextOutputStream {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 17) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written so far (valid until the next append or `removeAll`).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    func removeAll() { count = 0 }
+
+    /// Counts `n` bytes the caller wrote at `base + count` (after `reserve`).
+    @inline(__always) func didWrite(_ n: Int) { count += n }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always) func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    private func grow(to needed: Int) {
+        var c = capacity
+        while c < needed { c *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh; capacity = c
+    }
+
+    @inline(__always) func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let p = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        memcpy(base + count, p, bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always) func append(byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// A non-negative integer in decimal (a negative one is written as 0: rows, columns, steps
+    /// and layers are never negative).
+    func append(_ n: Int) {
+        if n < 10 { append(byte: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: max(n, 0))); return }
+        var digits = 1, t = n
+        while t >= 10 { t /= 10; digits += 1 }
+        reserve(digits)
+        var v = n, i = count + digits - 1
+        while i >= count { base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10); v /= 10; i -= 1 }
+        count += digits
+    }
+
+    /// `v` as the shortest decimal that reads back to exactly `v`: the same text as
+    /// `v.description` (Swift's shortest round-trip formatter; `NumberTextTests` checks both).
+    @inline(__always) func append(_ v: Double) {
+        reserve(ShortestText.maxBytes)
+        count += ShortestText.write(v, to: base + count)
+    }
+
+    func write(_ string: String) {
+        var s = string
+        s.withUTF8 { append($0) }
+    }
+
+    func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { append(buffer) }
+}
+
+/// The shortest round-trip text of a Double, written by the standard library's formatter (the
+/// one behind `description`) straight to memory: the target holds only a pointer, so the
+/// formatter's generic call costs no reference counting.
+enum ShortestText {
+    /// More than the longest text a Double has (`-2.2250738585072014e-308` is 24 bytes).
+    static let maxBytes = 40
+
+    /// Writes `v` at `p` (which has room for `maxBytes`) and returns the number of bytes.
+    @inline(__always) static func write(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var target = Target(base: p)
+        v.write(to: &target)
+        return target.count
+    }
+
+    private struct Target: TextOutputStream {
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+        mutating func write(_ string: String) {
+            var s = string
+            s.withUTF8 { _writeASCII($0) }
+        }
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            let n = min(buffer.count, ShortestText.maxBytes - count)
+            guard n > 0, let src = buffer.baseAddress else { return }
+            memcpy(base + count, src, n)
+            count += n
+        }
+    }
+}
