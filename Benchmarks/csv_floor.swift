@@ -6,7 +6,8 @@
 //   VALUES.f64: the doubles, little-endian raw Float64 (scripts/bench_csv.py extracts them from
 //   bptrace's own CSV before timing). Prints the best in-process time of format+write in
 //   seconds over REPEATS runs (default 5), then the byte count.
-// Built by scripts/bench_csv.py with `swiftc -O` into a temporary directory.
+// Built by scripts/bench_csv.py with `swiftc -O -static-stdlib` (linked like bptrace's release
+// build) into a temporary directory.
 import Foundation
 
 struct Bytes: TextOutputStream {
@@ -21,8 +22,9 @@ guard args.count >= 3, let data = FileManager.default.contents(atPath: args[1]) 
     exit(64)
 }
 let repeats = args.count > 3 ? Int(args[3]) ?? 5 : 5
-let values: [Double] = data.withUnsafeBytes { raw in
-    (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+let values = [Double](unsafeUninitializedCapacity: data.count / 8) { buffer, n in   // little-endian host
+    n = data.count / 8
+    _ = data.withUnsafeBytes { memcpy(buffer.baseAddress!, $0.baseAddress!, n * 8) }
 }
 
 var best = Double.infinity

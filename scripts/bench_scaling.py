@@ -77,7 +77,7 @@ def main():
         max_steps = int(sys.argv[sys.argv.index("--max-steps") + 1])
     if not os.path.exists("/usr/bin/time"):
         sys.exit("bench: needs GNU time (/usr/bin/time; apt-get install time)")
-    subprocess.run(["swift", "build", "-c", "release", "--product", "bptrace"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "bptrace"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     tmp = tempfile.mkdtemp(prefix="bptrace-scaling-")
     try:
