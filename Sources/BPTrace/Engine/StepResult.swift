@@ -2,10 +2,13 @@
 /// Which quantities a step has, and in which order the trace carries them, is the catalogue's
 /// (`Catalogue.stepQuantities`, from the descriptors); the store only holds the values.
 public struct StepResult: Sendable {
-    public let step: Int
+    public private(set) var step: Int
     public let catalogue: Catalogue
     /// One slot per quantity and layer 0...L (row-major by quantity), nil where nothing is stored.
     private var slots: [Matrix?]
+    /// The blocks of the step before, by slot, kept by `recycle` for the trainer to overwrite
+    /// (`compute`); nil where none.
+    private var spare: [Matrix?] = []
     /// L + 1: the layers a slot row holds.
     private let layers: Int
 
@@ -35,6 +38,28 @@ public struct StepResult: Sendable {
     public subscript(_ quantity: Quantity, _ layer: Int) -> Matrix? {
         get { slot(quantity, layer).flatMap { slots[$0] } }
         set { if let i = slot(quantity, layer) { slots[i] = newValue } }
+    }
+
+    /// Computes the block `quantity`(layer) with `body`, which writes it into the matrix it is
+    /// handed: the step before's block of that quantity when `recycle` kept one (overwritten in
+    /// place when nothing else holds it, see `MatrixInto.swift`), else an empty matrix. Returns
+    /// the block. (A closure rather than a `_modify` accessor: a coroutine's frame would be
+    /// allocated on every call.)
+    @discardableResult
+    public mutating func compute(_ quantity: Quantity, _ layer: Int, _ body: (inout Matrix) -> Void) -> Matrix {
+        guard let i = slot(quantity, layer) else { var m = Matrix.none; body(&m); return m }
+        var m = slots[i].take() ?? (i < spare.count ? spare[i].take() : nil) ?? .none
+        body(&m)
+        slots[i] = m
+        return m
+    }
+
+    /// Starts step `step` in this store: every block moves to the spare slots, where the
+    /// trainer's `compute` finds it to reuse its storage. The store then holds nothing.
+    public mutating func recycle(step: Int) {
+        self.step = step
+        if spare.count != slots.count { spare = Array(repeating: nil, count: slots.count) }
+        for i in 0..<slots.count where slots[i] != nil { spare[i] = slots[i].take() }
     }
 
     public subscript(_ ref: QuantityRef) -> Matrix? {

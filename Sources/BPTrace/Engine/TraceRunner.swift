@@ -20,8 +20,11 @@ public enum TraceRunner {
         var completed = 0
         var readers: [TraceSink] = []
         readers.reserveCapacity(sinks.count)
+        // One store for every step: each step's blocks reuse the storage of the step before's
+        // (sinks that keep a block keep their copy; `Trainer.step(_:into:)`).
+        var result = StepResult(step: 1, catalogue: Catalogue(spec: spec))
         stepLoop: for s in 1...max(1, steps) where steps >= 1 {
-            let result = trainer.step(s)
+            trainer.step(s, into: &result)
             readers.removeAll(keepingCapacity: true)
             for sink in sinks where sink.wants(step: s) { readers.append(sink) }
             if stopAtNonFinite || !readers.isEmpty {

@@ -36,14 +36,27 @@ public struct Trainer: Sendable {
     /// Runs training step `s` (1-based) from the current parameters, advances them to the
     /// updated ones, and returns every intermediate.
     public mutating func step(_ s: Int) -> StepResult {
-        var (r, pass) = forwardPass(s)
-        parameters = backward(&r, pass)
+        var r = StepResult(step: s, catalogue: catalogue, plan: plan)
+        step(s, into: &r)
         return r
+    }
+
+    /// `step(s)` written into `r`, a store of an earlier step of this trainer (the trace
+    /// runner's loop): each block is computed into the storage of the step before's block of
+    /// the same quantity, so a long run does not allocate its blocks again every step.
+    public mutating func step(_ s: Int, into r: inout StepResult) {
+        r.recycle(step: s)
+        let pass = forwardPass(s, into: &r)
+        backward(&r, pass)
     }
 
     /// Stages 1–7 at the current parameters: the step's batch, the forward pass, the loss,
     /// E and the slopes. The result holds no backward quantities.
-    public func forward(_ s: Int) -> StepResult { forwardPass(s).0 }
+    public func forward(_ s: Int) -> StepResult {
+        var r = StepResult(step: s, catalogue: catalogue, plan: plan)
+        _ = forwardPass(s, into: &r)
+        return r
+    }
 
     /// What the backward pass reads of the forward pass, by layer (index l is layer l).
     private struct Pass {
@@ -60,26 +73,26 @@ public struct Trainer: Sendable {
         return (spec.data.inputs.selectingRows(rows), spec.data.targets.selectingRows(rows))
     }
 
-    private func forwardPass(_ s: Int) -> (StepResult, Pass) {
+    /// Stages 1–7 into `r` (each block by `r.compute`, see `step(_:into:)`).
+    private func forwardPass(_ s: Int, into r: inout StepResult) -> Pass {
         let L = spec.depth, f = self.f
         let (x, t) = batch(s)
-        let W: [Matrix] = [Matrix(rows: 0, cols: 0)] + parameters.weights
+        let W: [Matrix] = [.none] + parameters.weights
         let b: [Matrix?] = [nil] + (spec.bias ? parameters.biases.map { Optional($0) } : Array(repeating: nil, count: L))
-        var r = StepResult(step: s, catalogue: catalogue, plan: plan)
         r[.x, 0] = x
         r[.y, L] = t
         for l in 1...L { r[.W, l] = W[l]; r[.b, l] = b[l] }
 
         // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)). (Mistake: no bias.)
-        var z: [Matrix] = [x], a: [Matrix] = [x]
+        var a: [Matrix] = [x]
+        var z: [Matrix] = [x]
         z.reserveCapacity(L + 1); a.reserveCapacity(L + 1)
         for l in 1...L {
-            var zl = a[l - 1].dot(W[l])
-            if rules.mistakes.biasInForward, let bl = b[l] { for r in 0..<zl.rows { for c in 0..<zl.cols { zl[r, c] += bl[0, c] } } }
-            z.append(zl)
-            a.append(f[l].apply(zl))
-            r[.z, l] = zl
-            r[.a, l] = a[l]
+            z.append(r.compute(.z, l) { zl in
+                a[l - 1].dot(W[l], into: &zl)
+                if rules.mistakes.biasInForward, let bl = b[l] { zl.addToEachRow(bl) }
+            })
+            a.append(r.compute(.a, l) { f[l].apply(z[l], into: &$0) })
         }
         let o = a[L]
 
@@ -88,24 +101,24 @@ public struct Trainer: Sendable {
         // Mistakes: half_sse without its ½, a batch sum divided by B.
         let scale = rules.mistakes.lossScale, factor = scale.factor(loss: spec.loss, batch: x.rows)
         if let k = factor { loss = scale.scale(loss, by: k) }
-        r[.loss, L] = Matrix(row: [loss])
+        r.compute(.loss, L) { Matrix.scalar(loss, into: &$0) }
         if spec.l2 > 0 {
             var squares = 0.0
             for l in 1...L { for w in W[l].values { squares += w * w } }
-            r[.cost, L] = Matrix(row: [loss + spec.l2 / 2 * squares])
+            r.compute(.cost, L) { Matrix.scalar(loss + spec.l2 / 2 * squares, into: &$0) }
         }
-        r[.E, L] = t.zipWith(o) { $0 - $1 }                      // E = t - o
+        r.compute(.E, L) { t.zipWith(o, into: &$0) { $0 - $1 } }                 // E = t - o
 
         // slope(l) = f'(z(l)), by the rules' slope (the engine's: from the activation where the tutorials do).
         var slope: [Matrix?] = [nil]
         slope.reserveCapacity(L + 1)
         for l in 1...L { slope.append(rules.slope.slope(f[l], z[l], a[l])); r[.slope, l] = slope[l] }
-        return (r, Pass(W: W, b: b, a: a, slope: slope, y: t, lossFactor: factor))
+        return Pass(W: W, b: b, a: a, slope: slope, y: t, lossFactor: factor)
     }
 
-    /// Stages 8–12: the backward pass and the update, written into `r`; returns the updated
-    /// parameters (and advances the optimizer's state).
-    private mutating func backward(_ r: inout StepResult, _ p: Pass) -> Parameters {
+    /// Stages 8–12: the backward pass and the update, written into `r`; advances `parameters`
+    /// to the updated ones in place (and the optimizer's state).
+    private mutating func backward(_ r: inout StepResult, _ p: Pass) {
         let L = spec.depth
         // delta(L) = dL/dz(L), from the loss; η folded in under the lr-folded rules.
         // (Mistakes: the slope left out — a slope of ones; the loss's factor.)
@@ -114,33 +127,35 @@ public struct Trainer: Sendable {
         var delta = rules.outputDelta.delta(spec.loss, p.a[L], p.y, outputSlope)
         if let k = p.lossFactor { delta = delta.map { m.lossScale.scale($0, by: k) } }
         if rules.learningRateInDelta { delta = delta.map { $0 * spec.learningRate } }
-        var weights = p.W, biases = p.b
+        r[.delta, L] = delta
         for l in stride(from: L, through: 1, by: -1) {
-            r[.delta, l] = delta
             let W = p.W[l]
-            var g = p.a[l - 1].transposedDot(delta)               // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
-            if spec.l2 > 0 { g = g.zipWith(W) { $0 + spec.l2 * $1 } }
-            r[.gradW, l] = g
-            weights[l] = Self.record(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, in: &r)
+            let g = r.compute(.gradW, l) { g in                            // grad_W = a(l-1)^T·delta(l) + lambda·W(l)
+                p.a[l - 1].transposedDot(delta, into: &g)
+                if spec.l2 > 0 { g = g.zipWith(W) { $0 + spec.l2 * $1 } }
+            }
+            parameters.weights[l - 1] = Self.record(optimizer.update(parameter: QuantityRef(.W, l), value: W, gradient: g), as: .WNew, l, in: &r)
             if let bl = p.b[l] {
                 // grad_b = column sums of delta(l) (mistake: the first sample's row alone)
-                let gb = m.biasGradientFromFirstSample && delta.rows > 0 ? Matrix(row: delta.row(0)) : delta.columnSums()
-                r[.gradB, l] = gb
-                biases[l] = spec.updateBiases
+                let gb = r.compute(.gradB, l) { gb in
+                    if m.biasGradientFromFirstSample && delta.rows > 0 { gb = Matrix(row: delta.row(0)) } else { delta.columnSums(into: &gb) }
+                }
+                parameters.biases[l - 1] = spec.updateBiases
                     ? Self.record(optimizer.update(parameter: QuantityRef(.b, l), value: bl, gradient: gb), as: .bNew, l, in: &r)
                     : bl
-                r[.bNew, l] = biases[l]
+                r[.bNew, l] = parameters.biases[l - 1]
             }
             if l > 1, let slope = p.slope[l - 1] {
                 // err(l-1) = delta(l)·W(l)^T, with the updated W(l) under the immediate order.
-                let through = rules.order(for: spec) == .immediate ? weights[l] : W
+                let through = rules.order(for: spec) == .immediate ? parameters.weights[l - 1] : W
                 // (Mistake: delta(l)·W(l) without the transpose, where W(l) is square.)
-                let err = m.untransposed(through) ? delta.dot(through) : delta.dotTransposed(through)
-                r[.err, l - 1] = err
-                delta = m.slopeInDelta ? err.zipWith(slope) { $0 * $1 } : err   // delta = err ⊙ slope (mistake: err)
+                let err = r.compute(.err, l - 1) { e in
+                    if m.untransposed(through) { delta.dot(through, into: &e) } else { delta.dotTransposed(through, into: &e) }
+                }
+                // delta(l-1) = err(l-1) ⊙ slope(l-1) (mistake: err alone)
+                delta = r.compute(.delta, l - 1) { d in if m.slopeInDelta { err.zipWith(slope, into: &d) { $0 * $1 } } else { d = err } }
             }
         }
-        return Parameters(weights: Array(weights.dropFirst()), biases: spec.bias ? biases.dropFirst().compactMap { $0 } : [])
     }
 
     /// Stores an optimizer's step: the new value as `quantity`(l) and what it traces besides.

@@ -6,14 +6,17 @@ public enum Activation: String, CaseIterable, Sendable {
 
     /// a = f(z), element-wise except softmax, which works on each row (sample) and subtracts
     /// the row maximum first.
-    public func apply(_ z: Matrix) -> Matrix {
+    public func apply(_ z: Matrix) -> Matrix { var out = Matrix.none; apply(z, into: &out); return out }
+
+    /// out = f(z) (`apply`), written into `out` (`MatrixInto.swift`).
+    public func apply(_ z: Matrix, into out: inout Matrix) {
         switch self {
-        case .sigmoid: return z.map { 1.0 / (1.0 + Foundation.exp(-$0)) }
-        case .tanh: return z.map { Foundation.tanh($0) }
-        case .relu: return z.map { $0 > 0 ? $0 : 0.0 }
-        case .linear: return z
+        case .sigmoid: z.map(into: &out) { 1.0 / (1.0 + Foundation.exp(-$0)) }
+        case .tanh: z.map(into: &out) { Foundation.tanh($0) }
+        case .relu: z.map(into: &out) { $0 > 0 ? $0 : 0.0 }
+        case .linear: out = z
         case .softmax:
-            var out = z
+            out.reshape(rows: z.rows, cols: z.cols)
             for r in 0..<z.rows {
                 var m = z[r, 0]
                 for c in 1..<z.cols where z[r, c] > m { m = z[r, c] }
@@ -21,7 +24,6 @@ public enum Activation: String, CaseIterable, Sendable {
                 for c in 0..<z.cols { let e = Foundation.exp(z[r, c] - m); out[r, c] = e; s += e }
                 for c in 0..<z.cols { out[r, c] /= s }
             }
-            return out
         }
     }
 

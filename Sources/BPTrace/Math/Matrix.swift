@@ -4,8 +4,8 @@
 /// contract's fixed evaluation order (sums left to right over increasing index), so results are
 /// bit-for-bit reproducible.
 public struct Matrix: Equatable, Sendable {
-    public let rows: Int
-    public let cols: Int
+    public private(set) var rows: Int
+    public private(set) var cols: Int
     /// Row-major values: element (r, c) is `values[r * cols + c]` (0-based).
     public var values: [Double]
 
@@ -39,70 +39,27 @@ public struct Matrix: Equatable, Sendable {
     public var nested: [[Double]] { (0..<rows).map(row) }
 
     /// `self · other`, each element summed left to right over the inner index.
-    public func dot(_ other: Matrix) -> Matrix {
-        precondition(cols == other.rows)
-        var out = Matrix(rows: rows, cols: other.cols)
-        for r in 0..<rows {
-            for c in 0..<other.cols {
-                var s = 0.0
-                for k in 0..<cols { s += self[r, k] * other[k, c] }
-                out[r, c] = s
-            }
-        }
-        return out
-    }
+    public func dot(_ other: Matrix) -> Matrix { var out = Matrix.none; dot(other, into: &out); return out }
 
     /// `self · other^T` without forming the transpose.
-    public func dotTransposed(_ other: Matrix) -> Matrix {
-        precondition(cols == other.cols)
-        var out = Matrix(rows: rows, cols: other.rows)
-        for r in 0..<rows {
-            for c in 0..<other.rows {
-                var s = 0.0
-                for k in 0..<cols { s += self[r, k] * other[c, k] }
-                out[r, c] = s
-            }
-        }
-        return out
-    }
+    public func dotTransposed(_ other: Matrix) -> Matrix { var out = Matrix.none; dotTransposed(other, into: &out); return out }
 
     /// `self^T · other` without forming the transpose (sums over the batch rows, in order).
-    public func transposedDot(_ other: Matrix) -> Matrix {
-        precondition(rows == other.rows)
-        var out = Matrix(rows: cols, cols: other.cols)
-        for r in 0..<cols {
-            for c in 0..<other.cols {
-                var s = 0.0
-                for k in 0..<rows { s += self[k, r] * other[k, c] }
-                out[r, c] = s
-            }
-        }
-        return out
-    }
+    public func transposedDot(_ other: Matrix) -> Matrix { var out = Matrix.none; transposedDot(other, into: &out); return out }
 
     /// Element-wise map.
-    public func map(_ f: (Double) -> Double) -> Matrix {
-        Matrix(rows: rows, cols: cols, values: values.map(f))
-    }
+    public func map(_ f: (Double) -> Double) -> Matrix { var out = Matrix.none; map(into: &out, f); return out }
 
     /// Element-wise combination of two matrices of the same shape.
     public func zipWith(_ other: Matrix, _ f: (Double, Double) -> Double) -> Matrix {
-        precondition(rows == other.rows && cols == other.cols)
-        var out = self
-        for i in 0..<values.count { out.values[i] = f(values[i], other.values[i]) }
-        return out
+        var out = Matrix.none; zipWith(other, into: &out, f); return out
     }
 
     /// Column sums, each summed top to bottom, as a 1 x cols row.
-    public func columnSums() -> Matrix {
-        var out = Matrix(rows: 1, cols: cols)
-        for c in 0..<cols {
-            var s = 0.0
-            for r in 0..<rows { s += self[r, c] }
-            out[0, c] = s
-        }
-        return out
-    }
+    public func columnSums() -> Matrix { var out = Matrix.none; columnSums(into: &out); return out }
+
+    /// The 0 x 0 matrix: what an operation's result starts from before it has a shape.
+    public static let none = Matrix(rows: 0, cols: 0, values: [])
 
     /// The rows at the given 0-based indices, in that order (a batch of samples).
     public func selectingRows(_ indices: [Int]) -> Matrix {
