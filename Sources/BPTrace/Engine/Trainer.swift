@@ -46,24 +46,42 @@ public struct Trainer: Sendable {
     /// the same quantity, so a long run does not allocate its blocks again every step.
     public mutating func step(_ s: Int, into r: inout StepResult) {
         r.recycle(step: s)
-        let pass = forwardPass(s, into: &r)
+        var pass = Pass()
+        swap(&pass, &scratch)                      // the step before's arrays, emptied
+        forwardPass(s, into: &r, &pass)
         backward(&r, pass)
+        pass.empty()
+        scratch = pass
     }
 
     /// Stages 1–7 at the current parameters: the step's batch, the forward pass, the loss,
     /// E and the slopes. The result holds no backward quantities.
     public func forward(_ s: Int) -> StepResult {
         var r = StepResult(step: s, catalogue: catalogue, plan: plan)
-        _ = forwardPass(s, into: &r)
+        var pass = Pass()
+        forwardPass(s, into: &r, &pass)
         return r
     }
 
-    /// What the backward pass reads of the forward pass, by layer (index l is layer l).
-    private struct Pass {
-        var W: [Matrix], b: [Matrix?], a: [Matrix], slope: [Matrix?], y: Matrix
+    /// What the backward pass reads of the forward pass, by layer (index l is layer l; a(0)
+    /// and z(0) are x). The trainer keeps one between steps, emptied, so its arrays are not
+    /// allocated again every step.
+    private struct Pass: Sendable {
+        var W: [Matrix] = [], b: [Matrix?] = [], z: [Matrix] = [], a: [Matrix] = [], slope: [Matrix?] = []
+        var y = Matrix.none
         /// The mistakes' factor on the loss and delta(L) (`StepMistakes.LossScale`); nil: none.
         var lossFactor: Double?
+
+        /// Lets go of the step's matrices (so the next step can reuse their storage), keeping
+        /// the arrays' room.
+        mutating func empty() {
+            W.removeAll(keepingCapacity: true); b.removeAll(keepingCapacity: true)
+            z.removeAll(keepingCapacity: true); a.removeAll(keepingCapacity: true)
+            slope.removeAll(keepingCapacity: true)
+            y = .none; lossFactor = nil
+        }
     }
+    private var scratch = Pass()
 
     /// The samples of step `s` (inputs and targets); the whole data set shares its storage
     /// instead of being copied every step.
@@ -74,27 +92,25 @@ public struct Trainer: Sendable {
     }
 
     /// Stages 1–7 into `r` (each block by `r.compute`, see `step(_:into:)`).
-    private func forwardPass(_ s: Int, into r: inout StepResult) -> Pass {
+    private func forwardPass(_ s: Int, into r: inout StepResult, _ p: inout Pass) {
         let L = spec.depth, f = self.f
         let (x, t) = batch(s)
-        let W: [Matrix] = [.none] + parameters.weights
-        let b: [Matrix?] = [nil] + (spec.bias ? parameters.biases.map { Optional($0) } : Array(repeating: nil, count: L))
+        p.W.append(.none); p.W.append(contentsOf: parameters.weights)
+        p.b.append(nil); for l in 0..<L { p.b.append(spec.bias ? parameters.biases[l] : nil) }
         r[.x, 0] = x
         r[.y, L] = t
-        for l in 1...L { r[.W, l] = W[l]; r[.b, l] = b[l] }
+        for l in 1...L { r[.W, l] = p.W[l]; r[.b, l] = p.b[l] }
 
         // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)). (Mistake: no bias.)
-        var a: [Matrix] = [x]
-        var z: [Matrix] = [x]
-        z.reserveCapacity(L + 1); a.reserveCapacity(L + 1)
+        p.z.append(x); p.a.append(x)
         for l in 1...L {
-            z.append(r.compute(.z, l) { zl in
-                a[l - 1].dot(W[l], into: &zl)
-                if rules.mistakes.biasInForward, let bl = b[l] { zl.addToEachRow(bl) }
+            p.z.append(r.compute(.z, l) { [a = p.a[l - 1], W = p.W[l], b = p.b[l]] zl in
+                a.dot(W, into: &zl)
+                if rules.mistakes.biasInForward, let b { zl.addToEachRow(b) }
             })
-            a.append(r.compute(.a, l) { f[l].apply(z[l], into: &$0) })
+            p.a.append(r.compute(.a, l) { [z = p.z[l]] in f[l].apply(z, into: &$0) })
         }
-        let o = a[L]
+        let W = p.W, o = p.a[L]
 
         // Loss at the start-of-step weights; cost adds (lambda/2)·Σ W².
         var loss = spec.loss.value(outputs: o, targets: t, outputActivation: f[L])
@@ -110,10 +126,10 @@ public struct Trainer: Sendable {
         r.compute(.E, L) { t.zipWith(o, into: &$0) { $0 - $1 } }                 // E = t - o
 
         // slope(l) = f'(z(l)), by the rules' slope (the engine's: from the activation where the tutorials do).
-        var slope: [Matrix?] = [nil]
-        slope.reserveCapacity(L + 1)
-        for l in 1...L { slope.append(rules.slope.slope(f[l], z[l], a[l])); r[.slope, l] = slope[l] }
-        return Pass(W: W, b: b, a: a, slope: slope, y: t, lossFactor: factor)
+        p.slope.append(nil)
+        for l in 1...L { p.slope.append(rules.slope.slope(f[l], p.z[l], p.a[l])); r[.slope, l] = p.slope[l] }
+        p.y = t
+        p.lossFactor = factor
     }
 
     /// Stages 8–12: the backward pass and the update, written into `r`; advances `parameters`
