@@ -1,6 +1,7 @@
 // Benchmark of ShortestDouble (issue 15, CSV bullet): Swift's own shortest round-trip formatter
 // (`v.write(to:)`, what `Double.description` prints) against ShortestDouble.write, in one
-// process, each writing every value and a newline into one preallocated buffer; best of 5.
+// process, each writing every value and a newline into one preallocated buffer; the two take
+// turns, best of 5 runs each.
 //
 // Values: (1) the `value` column of a bptrace CSV (e.g. `bptrace run --preset mazur-2015 --steps
 // 10000 --format csv`: 610,000 typical trace values), (2) 1,000,000 random finite bit patterns
@@ -44,15 +45,11 @@ func formatShortest(_ values: UnsafeBufferPointer<Double>, into out: UnsafeMutab
     return p - out
 }
 
-/// Best wall time of `repeats` runs of `body`, in nanoseconds.
-func best(_ repeats: Int, _ body: () -> Int) -> (ns: Double, bytes: Int) {
-    var bestNs = Double.infinity, bytes = 0
-    for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        bytes = body()
-        bestNs = min(bestNs, Double(DispatchTime.now().uptimeNanoseconds - start))
-    }
-    return (bestNs, bytes)
+/// Wall time of one run of `body` in nanoseconds, and its result.
+func timed(_ body: () -> Int) -> (ns: Double, bytes: Int) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let bytes = body()
+    return (Double(DispatchTime.now().uptimeNanoseconds - start), bytes)
 }
 
 /// The `value` column (the sixth) of a bptrace CSV.
@@ -88,10 +85,14 @@ func compare(_ name: String, _ values: [Double], repeats: Int) -> Bool {
     let a = UnsafeMutablePointer<UInt8>.allocate(capacity: room + 64)
     let b = UnsafeMutablePointer<UInt8>.allocate(capacity: room + 64)
     defer { a.deallocate(); b.deallocate() }
-    let (stdNs, stdBytes, newNs, newBytes) = values.withUnsafeBufferPointer { vs in
-        let s = best(repeats) { formatStdlib(vs, into: a) }
-        let n = best(repeats) { formatShortest(vs, into: b) }
-        return (s.ns, s.bytes, n.ns, n.bytes)
+    // The two formatters take turns, so a busy machine slows both alike; the best run of each counts.
+    var stdNs = Double.infinity, newNs = Double.infinity, stdBytes = 0, newBytes = 0
+    values.withUnsafeBufferPointer { vs in
+        for _ in 0..<repeats {
+            let s = timed { formatStdlib(vs, into: a) }
+            let n = timed { formatShortest(vs, into: b) }
+            stdNs = min(stdNs, s.ns); newNs = min(newNs, n.ns); stdBytes = s.bytes; newBytes = n.bytes
+        }
     }
     let identical = stdBytes == newBytes && memcmp(a, b, stdBytes) == 0
     let count = Double(values.count)

@@ -40,6 +40,7 @@ enum ShortestDouble {
     }
 
     /// Infinity and NaN, not on any hot path: the standard library's own text.
+    @inline(never)
     private static func nonFinite(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
         var text = v.description
         return text.withUTF8 { utf8 in
@@ -186,26 +187,54 @@ enum ShortestDouble {
         return (output, e10 + removed)
     }
 
-    /// floor(m × table[index] / 2^j) for 4m, 4m + 2 and 4m - 1 - mmShift (vr, vp, vm). The table
-    /// entry is 125 bits in two words; the product is taken in 128-bit pieces.
+    /// floor(mm, mv, mp × table[index] / 2^j): vr, vp, vm for mv = 4m, mp = 4m + 2 and
+    /// mm = 4m - 1 - mmShift. The table entry T is 125 bits in two words. Two 64×128-bit products
+    /// give 2m × T exactly (192 bits); mp × T and mm × T follow from it by adding or subtracting
+    /// T (or 2m × T + 2m × T - T when mmShift = 0), so the three truncations are exact.
     @inline(__always)
     private static func mulShiftAll(_ m: UInt64, _ table: [UInt64], _ index: Int, _ j: Int,
                                     _ mmShift: UInt64) -> (UInt64, UInt64, UInt64) {
-        let low = table[2 &* index], high = table[2 &* index &+ 1]
-        return (mulShift(4 &* m, low, high, j),
-                mulShift(4 &* m &+ 2, low, high, j),
-                mulShift(4 &* m &- 1 &- mmShift, low, high, j))
+        let t0 = table[2 &* index], t1 = table[2 &* index &+ 1]
+        let m2 = m &* 2
+        // (hi, mid, lo) = 2m × T
+        let p0 = m2.multipliedFullWidth(by: t0), p1 = m2.multipliedFullWidth(by: t1)
+        let lo = p0.low
+        let (mid, c0) = p0.high.addingReportingOverflow(p1.low)
+        let hi = p1.high &+ (c0 ? 1 : 0)
+        let shift = UInt64(truncatingIfNeeded: j &- 64 &- 1)   // 2m × T / 2^(j-1) = 4m × T / 2^j
+        // vp: (2m + 1) × T = 2m × T + T
+        let (_, c1) = lo.addingReportingOverflow(t0)
+        let (mid2a, c2) = mid.addingReportingOverflow(t1)
+        let (mid2, c3) = mid2a.addingReportingOverflow(c1 ? 1 : 0)
+        let hi2 = hi &+ ((c2 || c3) ? 1 : 0)
+        let vp = shiftRight(hi2, mid2, shift)
+        let vm: UInt64
+        if mmShift == 1 {
+            // (2m - 1) × T = 2m × T - T  → 4m - 2 over 2^(j-1)
+            let (_, b1) = lo.subtractingReportingOverflow(t0)
+            let (mid3a, b2) = mid.subtractingReportingOverflow(t1)
+            let (mid3, b3) = mid3a.subtractingReportingOverflow(b1 ? 1 : 0)
+            let hi3 = hi &- ((b2 || b3) ? 1 : 0)
+            vm = shiftRight(hi3, mid3, shift)
+        } else {
+            // (4m - 1) × T = 2 × (2m × T) - T  → over 2^j
+            let (lo3, a1) = lo.addingReportingOverflow(lo)
+            let (mid3a, a2) = mid.addingReportingOverflow(mid)
+            let (mid3, a3) = mid3a.addingReportingOverflow(a1 ? 1 : 0)
+            let hi3 = hi &+ hi &+ ((a2 || a3) ? 1 : 0)
+            let (_, b1) = lo3.subtractingReportingOverflow(t0)
+            let (mid4a, b2) = mid3.subtractingReportingOverflow(t1)
+            let (mid4, b3) = mid4a.subtractingReportingOverflow(b1 ? 1 : 0)
+            let hi4 = hi3 &- ((b2 || b3) ? 1 : 0)
+            vm = shiftRight(hi4, mid4, shift &+ 1)
+        }
+        return (shiftRight(hi, mid, shift), vp, vm)
     }
 
-    /// floor(m × (high·2^64 + low) / 2^j) for 64 < j < 128; the result fits in 64 bits.
+    /// (high·2^64 + low) >> shift for 0 < shift < 64, truncated to 64 bits.
     @inline(__always)
-    private static func mulShift(_ m: UInt64, _ low: UInt64, _ high: UInt64, _ j: Int) -> UInt64 {
-        let b0 = m.multipliedFullWidth(by: low).high           // (m × low) / 2^64
-        let b2 = m.multipliedFullWidth(by: high)                // m × high
-        let (sumLow, carry) = b2.low.addingReportingOverflow(b0)
-        let sumHigh = b2.high &+ (carry ? 1 : 0)
-        let shift = UInt64(truncatingIfNeeded: j &- 64)         // 0 < shift < 64
-        return (sumHigh &<< (64 &- shift)) | (sumLow &>> shift)
+    private static func shiftRight(_ high: UInt64, _ low: UInt64, _ shift: UInt64) -> UInt64 {
+        (high &<< (64 &- shift)) | (low &>> shift)
     }
 
     /// ceil(log2(5^e)) for 1 <= e <= 3528, and 1 for e = 0.
