@@ -32,10 +32,29 @@ def power(i):
     return pow5 >> shift if shift >= 0 else pow5 << -shift
 
 
+CACHE_MIN_K = -292
+CACHE_MAX_K = 326
+
+
+def cache(k):
+    """10^k normalized to 128 bits (2^127 <= c < 2^128), rounded up: Dragonbox's cache entry."""
+    if k >= 0:
+        v = 10 ** k
+        bl = v.bit_length()
+        c = v << (128 - bl) if bl <= 128 else -(-v // (1 << (bl - 128)))
+    else:
+        d = 10 ** -k
+        c = -(-(1 << (127 + d.bit_length())) // d)
+    assert (1 << 127) <= c < (1 << 128)
+    # the Swift code finds the binary exponent of 10^k as (k * 1741647) >> 19
+    assert (k * 1741647) >> 19 == (10 ** k).bit_length() - 1 if k >= 0 else -(10 ** -k).bit_length()
+    return c
+
+
 def emit(name, doc, values):
     lines = [f"/// {doc}", f"let {name}: [UInt64] = ["]
     for n, v in enumerate(values):
-        assert v < (1 << 126)
+        assert v < (1 << 128)
         lines.append(f"    0x{v & MASK64:016x}, 0x{v >> 64:016x},  // {n}")
     lines.append("]")
     return "\n".join(lines)
@@ -52,6 +71,10 @@ def main():
     print(emit("shortestDoublePow5",
                "5^i rounded down to 125 bits, i in 0..<326: 5^i >> (bitlength(5^i) - 125).",
                [power(i) for i in range(POW_COUNT)]))
+    print()
+    print(emit("shortestDoublePow10",
+               f"10^k rounded up to 128 bits (2^127 <= entry < 2^128), k in {CACHE_MIN_K}...{CACHE_MAX_K} at index k + {-CACHE_MIN_K}.",
+               [cache(k) for k in range(CACHE_MIN_K, CACHE_MAX_K + 1)]))
 
 
 if __name__ == "__main__":

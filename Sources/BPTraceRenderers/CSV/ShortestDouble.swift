@@ -33,7 +33,8 @@ enum ShortestDouble {
             q[0] = UInt8(ascii: "0"); q[1] = UInt8(ascii: "."); q[2] = UInt8(ascii: "0")
             return sign + 3
         }
-        let d = smallInteger(ieeeMantissa, ieeeExponent) ?? shortest(ieeeMantissa, ieeeExponent)
+        let d = smallInteger(ieeeMantissa, ieeeExponent)
+            ?? (ieeeMantissa == 0 ? shortest(ieeeMantissa, ieeeExponent) : dragonbox(ieeeMantissa, ieeeExponent))
         // |v| > 2^53: Swift switches to exponential form for every value above 2^53.
         let big = bits & ~(1 << 63) > 0x4340_0000_0000_0000
         return sign + layout(d.digits, d.exponent, big: big, q)
@@ -68,6 +69,74 @@ enum ShortestDouble {
             digits = q; exponent += 1
         }
         return (digits, exponent)
+    }
+
+    /// Dragonbox (Jeon 2020), nearest rounding, ties to even, for a significand that is not a
+    /// power of two (the interval is symmetric).
+    @inline(__always)
+    private static func dragonbox(_ ieeeMantissa: UInt64, _ ieeeExponent: Int) -> (digits: UInt64, exponent: Int) {
+        let significand: UInt64, e: Int
+        if ieeeExponent == 0 { significand = ieeeMantissa; e = -1074 }
+        else { significand = ieeeMantissa | (1 << 52); e = ieeeExponent - 1075 }
+        let twoFc = significand &<< 1
+        let includeEndpoints = significand & 1 == 0
+        let minusK = ((e &* 315653) &>> 20) &- 2                  // floor(log10(2^e)) - kappa
+        let index = 2 &* (292 &- minusK)
+        let cacheLow = shortestDoublePow10[index], cacheHigh = shortestDoublePow10[index &+ 1]
+        let beta = e &+ (((0 &- minusK) &* 1741647) &>> 19)       // e + floor(log2(10^-minusK))
+        let deltai = UInt32(truncatingIfNeeded: cacheHigh &>> UInt64(truncatingIfNeeded: 63 &- beta))
+        // z = upper 128 bits of ((2fc + 1) << beta) × cache
+        let u = (twoFc | 1) &<< UInt64(truncatingIfNeeded: beta)
+        let a = u.multipliedFullWidth(by: cacheHigh)
+        let b = u.multipliedFullWidth(by: cacheLow).high
+        let (zLow, carry) = a.low.addingReportingOverflow(b)
+        let zi = a.high &+ (carry ? 1 : 0)
+        let zIsInteger = zLow == 0
+
+        var s = zi / 1000
+        var r = UInt32(truncatingIfNeeded: zi &- s &* 1000)
+        var small: Bool
+        if r < deltai {
+            small = false
+            if r == 0 && zIsInteger && !includeEndpoints { s &-= 1; r = 1000; small = true }
+        } else if r > deltai {
+            small = true
+        } else {
+            let x = mulParity(twoFc &- 1, cacheHigh, cacheLow, beta)
+            small = !(x.parity || (x.isInteger && includeEndpoints))
+        }
+        if !small {
+            var exponent = minusK &+ 3
+            while true {
+                let q = s / 10
+                if s &- q &* 10 != 0 { break }
+                s = q; exponent &+= 1
+            }
+            return (s, exponent)
+        }
+        s = s &* 10
+        var dist = r &- (deltai / 2) &+ 50
+        let approxYParity = (dist ^ 50) & 1 != 0
+        let q = dist / 100
+        let divisible = dist &- q &* 100 == 0
+        dist = q
+        s &+= UInt64(dist)
+        if divisible {
+            let y = mulParity(twoFc, cacheHigh, cacheLow, beta)
+            if y.parity != approxYParity { s &-= 1 }
+            else if y.isInteger && s & 1 != 0 { s &-= 1 }
+        }
+        return (s, minusK &+ 2)
+    }
+
+    /// Parity and integrality of twoF × cache × 2^beta / 2^128 (Dragonbox's compute_mul_parity).
+    @inline(__always)
+    private static func mulParity(_ twoF: UInt64, _ cacheHigh: UInt64, _ cacheLow: UInt64,
+                                  _ beta: Int) -> (parity: Bool, isInteger: Bool) {
+        let hl = twoF.multipliedFullWidth(by: cacheLow)
+        let high = (twoF &* cacheHigh) &+ hl.high, low = hl.low
+        let b = UInt64(truncatingIfNeeded: beta)
+        return ((high &>> (64 &- b)) & 1 != 0, ((high &<< b) | (low &>> (64 &- b))) == 0)
     }
 
     /// Ryū's d2d: the shortest, closest decimal `digits × 10^exponent` in the interval of reals
