@@ -34,7 +34,7 @@ enum ShortestDouble {
             return sign + 3
         }
         let d = smallInteger(ieeeMantissa, ieeeExponent)
-            ?? (ieeeMantissa == 0 ? shortest(ieeeMantissa, ieeeExponent) : dragonbox(ieeeMantissa, ieeeExponent))
+            ?? (ieeeMantissa == 0 && ieeeExponent > 1 ? shorterInterval(ieeeExponent) : dragonbox(ieeeMantissa, ieeeExponent))
         // |v| > 2^53: Swift switches to exponential form for every value above 2^53.
         let big = bits & ~(1 << 63) > 0x4340_0000_0000_0000
         return sign + layout(d.digits, d.exponent, big: big, q)
@@ -139,192 +139,35 @@ enum ShortestDouble {
         return ((high &>> (64 &- b)) & 1 != 0, ((high &<< b) | (low &>> (64 &- b))) == 0)
     }
 
-    /// Ryū's d2d: the shortest, closest decimal `digits × 10^exponent` in the interval of reals
-    /// that round to v.
-    @inline(__always)
-    private static func shortest(_ ieeeMantissa: UInt64, _ ieeeExponent: Int) -> (digits: UInt64, exponent: Int) {
-        // Step 1: v = m2 × 2^e2. Two extra bits (the -2) leave room for the interval's bounds.
-        let e2: Int, m2: UInt64
-        if ieeeExponent == 0 {
-            e2 = 1 - 1023 - 52 - 2; m2 = ieeeMantissa
-        } else {
-            e2 = ieeeExponent - 1023 - 52 - 2; m2 = (1 << 52) | ieeeMantissa
-        }
-        // Bounds are part of the interval when the significand is even (parsers round half to even).
-        let acceptBounds = m2 & 1 == 0
-
-        // Step 2: the interval in units of 2^e2: mv ± half an ulp, [mm, mp]. Below a power of two
-        // the lower gap is half as wide (mmShift = 0).
-        let mv = 4 &* m2
-        let mmShift: UInt64 = (ieeeMantissa != 0 || ieeeExponent <= 1) ? 1 : 0
-
-        // Step 3: vm, vr, vp = mm, mv, mp × 2^e2 / 10^e10, truncated, with 128-bit products of a
-        // 125-bit power of five; note whether the truncated digits of vm and vr were all zero.
-        var vr: UInt64, vp: UInt64, vm: UInt64
-        let e10: Int
-        var vmIsTrailingZeros = false, vrIsTrailingZeros = false
-        if e2 >= 0 {
-            let q = log10Pow2(e2) - (e2 > 3 ? 1 : 0)
-            e10 = q
-            let k = 125 + pow5bits(q) - 1
-            let i = -e2 + q + k
-            (vr, vp, vm) = mulShiftAll(m2, shortestDoublePow5Inverse, q, i, mmShift)
-            if q <= 21 {
-                // Only one of mp, mv and mm can be a multiple of 5, if any.
-                if mv % 5 == 0 {
-                    vrIsTrailingZeros = multipleOfPowerOf5(mv, q)
-                } else if acceptBounds {
-                    vmIsTrailingZeros = multipleOfPowerOf5(mv &- 1 &- mmShift, q)
-                } else {
-                    vp &-= multipleOfPowerOf5(mv &+ 2, q) ? 1 : 0
-                }
-            }
-        } else {
-            let q = log10Pow5(-e2) - (-e2 > 1 ? 1 : 0)
-            e10 = q + e2
-            let i = -e2 - q
-            let k = pow5bits(i) - 125
-            let j = q - k
-            (vr, vp, vm) = mulShiftAll(m2, shortestDoublePow5, i, j, mmShift)
-            if q <= 1 {
-                // mv = 4 × m2 has at least two trailing zero bits; mm has one iff mmShift == 1.
-                vrIsTrailingZeros = true
-                if acceptBounds { vmIsTrailingZeros = mmShift == 1 } else { vp &-= 1 }
-            } else if q < 63 {
-                // The exact product has at least q trailing zeros iff mv is a multiple of 2^q.
-                vrIsTrailingZeros = mv & ((1 &<< UInt64(q)) &- 1) == 0
-            }
-        }
-
-        // Step 4: drop digits while vm and vp still differ after the drop: the shortest decimal.
-        var removed = 0
-        var output: UInt64
-        if vmIsTrailingZeros || vrIsTrailingZeros {
-            // Rare general case: an exact tie or an exact lower bound is possible.
-            var lastRemovedDigit: UInt64 = 0
+    /// Dragonbox for a power of two 2^52 × 2^e (above the smallest normal): the gap below is half
+    /// the gap above, so the interval is asymmetric (compute_nearest_shorter). The significand
+    /// 2^52 is even, so both endpoints belong to the interval.
+    private static func shorterInterval(_ ieeeExponent: Int) -> (digits: UInt64, exponent: Int) {
+        let e = ieeeExponent - 1075
+        let minusK = ((e &* 631305) &- 261663) &>> 21             // floor(log10(2^e × 3/4))
+        let index = 2 &* (292 &- minusK)
+        let cacheHigh = shortestDoublePow10[index &+ 1]
+        let beta = e &+ (((0 &- minusK) &* 1741647) &>> 19)
+        let shift = UInt64(truncatingIfNeeded: 64 &- 52 &- 1 &- beta)
+        // The interval's endpoints, scaled: x = (1 - 1/4·2^-52) and z = (1 + 1/2·2^-52) times 2^e × 10^-minusK.
+        var xi = (cacheHigh &- (cacheHigh &>> 54)) &>> shift
+        let zi = (cacheHigh &+ (cacheHigh &>> 53)) &>> shift
+        if !(e >= 2 && e <= 3) { xi &+= 1 }                        // the left endpoint is not an integer
+        // A multiple of 10 in [xi, zi]: drop the zeros.
+        var s = zi / 10
+        if s &* 10 >= xi {
+            var exponent = minusK &+ 1
             while true {
-                let vpDiv10 = vp / 10, vmDiv10 = vm / 10
-                if vpDiv10 <= vmDiv10 { break }
-                let vmMod10 = vm &- vmDiv10 &* 10
-                let vrDiv10 = vr / 10
-                let vrMod10 = vr &- vrDiv10 &* 10
-                vmIsTrailingZeros = vmIsTrailingZeros && vmMod10 == 0
-                vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
-                lastRemovedDigit = vrMod10
-                vr = vrDiv10; vp = vpDiv10; vm = vmDiv10
-                removed += 1
+                let q = s / 10
+                if s &- q &* 10 != 0 { break }
+                s = q; exponent &+= 1
             }
-            if vmIsTrailingZeros {
-                // The lower bound is exact and inside: keep dropping its trailing zeros.
-                while true {
-                    let vmDiv10 = vm / 10
-                    if vm &- vmDiv10 &* 10 != 0 { break }
-                    let vpDiv10 = vp / 10, vrDiv10 = vr / 10
-                    let vrMod10 = vr &- vrDiv10 &* 10
-                    vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
-                    lastRemovedDigit = vrMod10
-                    vr = vrDiv10; vp = vpDiv10; vm = vmDiv10
-                    removed += 1
-                }
-            }
-            if vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0 {
-                lastRemovedDigit = 4                   // exactly ...50..0: round half to even
-            }
-            // Round up if vr is outside the interval or the dropped digits were half or more.
-            let outside = vr == vm && (!acceptBounds || !vmIsTrailingZeros)
-            output = vr &+ ((outside || lastRemovedDigit >= 5) ? 1 : 0)
-        } else {
-            // Common case: no exact ties; drop two digits at a time first.
-            var roundUp = false
-            let vpDiv100 = vp / 100, vmDiv100 = vm / 100
-            if vpDiv100 > vmDiv100 {
-                let vrDiv100 = vr / 100
-                roundUp = vr &- vrDiv100 &* 100 >= 50
-                vr = vrDiv100; vp = vpDiv100; vm = vmDiv100
-                removed += 2
-            }
-            while true {
-                let vpDiv10 = vp / 10, vmDiv10 = vm / 10
-                if vpDiv10 <= vmDiv10 { break }
-                let vrDiv10 = vr / 10
-                roundUp = vr &- vrDiv10 &* 10 >= 5
-                vr = vrDiv10; vp = vpDiv10; vm = vmDiv10
-                removed += 1
-            }
-            output = vr &+ ((vr == vm || roundUp) ? 1 : 0)
+            return (s, exponent)
         }
-        return (output, e10 + removed)
-    }
-
-    /// floor(mm, mv, mp × table[index] / 2^j): vr, vp, vm for mv = 4m, mp = 4m + 2 and
-    /// mm = 4m - 1 - mmShift. The table entry T is 125 bits in two words. Two 64×128-bit products
-    /// give 2m × T exactly (192 bits); mp × T and mm × T follow from it by adding or subtracting
-    /// T (or 2m × T + 2m × T - T when mmShift = 0), so the three truncations are exact.
-    @inline(__always)
-    private static func mulShiftAll(_ m: UInt64, _ table: [UInt64], _ index: Int, _ j: Int,
-                                    _ mmShift: UInt64) -> (UInt64, UInt64, UInt64) {
-        let t0 = table[2 &* index], t1 = table[2 &* index &+ 1]
-        let m2 = m &* 2
-        // (hi, mid, lo) = 2m × T
-        let p0 = m2.multipliedFullWidth(by: t0), p1 = m2.multipliedFullWidth(by: t1)
-        let lo = p0.low
-        let (mid, c0) = p0.high.addingReportingOverflow(p1.low)
-        let hi = p1.high &+ (c0 ? 1 : 0)
-        let shift = UInt64(truncatingIfNeeded: j &- 64 &- 1)   // 2m × T / 2^(j-1) = 4m × T / 2^j
-        // vp: (2m + 1) × T = 2m × T + T
-        let (_, c1) = lo.addingReportingOverflow(t0)
-        let (mid2a, c2) = mid.addingReportingOverflow(t1)
-        let (mid2, c3) = mid2a.addingReportingOverflow(c1 ? 1 : 0)
-        let hi2 = hi &+ ((c2 || c3) ? 1 : 0)
-        let vp = shiftRight(hi2, mid2, shift)
-        let vm: UInt64
-        if mmShift == 1 {
-            // (2m - 1) × T = 2m × T - T  → 4m - 2 over 2^(j-1)
-            let (_, b1) = lo.subtractingReportingOverflow(t0)
-            let (mid3a, b2) = mid.subtractingReportingOverflow(t1)
-            let (mid3, b3) = mid3a.subtractingReportingOverflow(b1 ? 1 : 0)
-            let hi3 = hi &- ((b2 || b3) ? 1 : 0)
-            vm = shiftRight(hi3, mid3, shift)
-        } else {
-            // (4m - 1) × T = 2 × (2m × T) - T  → over 2^j
-            let (lo3, a1) = lo.addingReportingOverflow(lo)
-            let (mid3a, a2) = mid.addingReportingOverflow(mid)
-            let (mid3, a3) = mid3a.addingReportingOverflow(a1 ? 1 : 0)
-            let hi3 = hi &+ hi &+ ((a2 || a3) ? 1 : 0)
-            let (_, b1) = lo3.subtractingReportingOverflow(t0)
-            let (mid4a, b2) = mid3.subtractingReportingOverflow(t1)
-            let (mid4, b3) = mid4a.subtractingReportingOverflow(b1 ? 1 : 0)
-            let hi4 = hi3 &- ((b2 || b3) ? 1 : 0)
-            vm = shiftRight(hi4, mid4, shift &+ 1)
-        }
-        return (shiftRight(hi, mid, shift), vp, vm)
-    }
-
-    /// (high·2^64 + low) >> shift for 0 < shift < 64, truncated to 64 bits.
-    @inline(__always)
-    private static func shiftRight(_ high: UInt64, _ low: UInt64, _ shift: UInt64) -> UInt64 {
-        (high &<< (64 &- shift)) | (low &>> shift)
-    }
-
-    /// ceil(log2(5^e)) for 1 <= e <= 3528, and 1 for e = 0.
-    @inline(__always)
-    private static func pow5bits(_ e: Int) -> Int { ((e &* 1217359) &>> 19) &+ 1 }
-    /// floor(log10(2^e)) for 0 <= e <= 1650.
-    @inline(__always)
-    private static func log10Pow2(_ e: Int) -> Int { (e &* 78913) &>> 18 }
-    /// floor(log10(5^e)) for 0 <= e <= 2620.
-    @inline(__always)
-    private static func log10Pow5(_ e: Int) -> Int { (e &* 732923) &>> 20 }
-
-    /// Whether 5^p divides value (value > 0).
-    private static func multipleOfPowerOf5(_ value: UInt64, _ p: Int) -> Bool {
-        var value = value, count = 0
-        while count < p {
-            let q = value / 5
-            if value &- q &* 5 != 0 { return false }
-            value = q; count += 1
-        }
-        return true
+        // Otherwise the value itself rounded (half up, ties to even where they can occur).
+        s = ((cacheHigh &>> (shift &- 1)) &+ 1) / 2
+        if s & 1 != 0 && e == -77 { s &-= 1 } else if s < xi { s &+= 1 }
+        return (s, minusK)
     }
 
     // MARK: - Text
