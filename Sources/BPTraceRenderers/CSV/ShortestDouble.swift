@@ -33,8 +33,7 @@ enum ShortestDouble {
             q[0] = UInt8(ascii: "0"); q[1] = UInt8(ascii: "."); q[2] = UInt8(ascii: "0")
             return sign + 3
         }
-        let d = smallInteger(ieeeMantissa, ieeeExponent)
-            ?? (ieeeMantissa == 0 && ieeeExponent > 1 ? shorterInterval(ieeeExponent) : dragonbox(ieeeMantissa, ieeeExponent))
+        let d = ieeeMantissa == 0 && ieeeExponent > 1 ? shorterInterval(ieeeExponent) : dragonbox(ieeeMantissa, ieeeExponent)
         // |v| > 2^53: Swift switches to exponential form for every value above 2^53.
         let big = bits & ~(1 << 63) > 0x4340_0000_0000_0000
         return sign + layout(d.digits, d.exponent, big: big, q)
@@ -52,24 +51,6 @@ enum ShortestDouble {
     }
 
     // MARK: - Digits (Ryū)
-
-    /// Integers 1...2^53 (Ryū's d2d_small_int): the integer itself, its trailing zeros moved to
-    /// the exponent. Its spacing is at most 1, so no shorter decimal lies in its interval.
-    @inline(__always)
-    private static func smallInteger(_ ieeeMantissa: UInt64, _ ieeeExponent: Int) -> (digits: UInt64, exponent: Int)? {
-        let m2 = (1 << 52) | ieeeMantissa
-        let e2 = ieeeExponent - 1075                   // v = m2 × 2^e2
-        guard e2 <= 0, e2 >= -52 else { return nil }   // v >= 2^53 or v < 1
-        let fraction = m2 & ((1 &<< UInt64(-e2)) &- 1)
-        guard fraction == 0 else { return nil }
-        var digits = m2 >> UInt64(-e2), exponent = 0
-        while true {
-            let q = digits / 10
-            if digits &- q &* 10 != 0 { break }
-            digits = q; exponent += 1
-        }
-        return (digits, exponent)
-    }
 
     /// Dragonbox (Jeon 2020), nearest rounding, ties to even, for a significand that is not a
     /// power of two (the interval is symmetric).
