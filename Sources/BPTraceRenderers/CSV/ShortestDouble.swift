@@ -264,19 +264,36 @@ enum ShortestDouble {
     }
 
     /// v < 10^8 as eight ASCII digits packed in a UInt64, first digit in the lowest byte (so a
-    /// little-endian store writes them in reading order). Splits 8 → 4+4 → 2+2 → 1+1 digits in
-    /// parallel lanes: x / 100 = (x × 10486) >> 20 for x < 10^4, x / 10 = (x × 103) >> 10 for
-    /// x < 100 (the lanes are wide enough that no product spills into the next).
+    /// little-endian store writes them in reading order). y = v × ceil(2^52 / 10^6) holds v / 10^6
+    /// in 52-bit fixed point: its integer part is the first two digits; times 100, the fraction
+    /// gives the next two, and so on (the rounding error stays below the last unit).
     @inline(__always)
     private static func eightDigits(_ v: UInt32) -> UInt64 {
-        let hi4 = v / 10_000, lo4 = v &- hi4 &* 10_000
-        let fours = UInt64(hi4) | (UInt64(lo4) &<< 32)               // two 32-bit lanes
-        let div100 = ((fours &* 10486) &>> 20) & 0x0000_007F_0000_007F
-        let twos = div100 | ((fours &- div100 &* 100) &<< 16)      // four 16-bit lanes
-        let div10 = ((twos &* 103) &>> 10) & 0x000F_000F_000F_000F
-        let ones = div10 | ((twos &- div10 &* 10) &<< 8)           // eight 8-bit lanes
-        return ones &+ 0x3030_3030_3030_3030
+        let mask: UInt64 = (1 << 52) - 1
+        var y = UInt64(v) &* 4_503_599_628
+        let d0 = digitPairs[Int(truncatingIfNeeded: y &>> 52)]
+        y = (y & mask) &* 100
+        let d1 = digitPairs[Int(truncatingIfNeeded: y &>> 52)]
+        y = (y & mask) &* 100
+        let d2 = digitPairs[Int(truncatingIfNeeded: y &>> 52)]
+        y = (y & mask) &* 100
+        let d3 = digitPairs[Int(truncatingIfNeeded: y &>> 52)]
+        return UInt64(d0) | (UInt64(d1) &<< 16) | (UInt64(d2) &<< 32) | (UInt64(d3) &<< 48)
     }
+
+    /// "00" ... "99", the first digit in the low byte.
+    private static let digitPairs: [UInt16] = [
+        0x3030, 0x3130, 0x3230, 0x3330, 0x3430, 0x3530, 0x3630, 0x3730, 0x3830, 0x3930,
+        0x3031, 0x3131, 0x3231, 0x3331, 0x3431, 0x3531, 0x3631, 0x3731, 0x3831, 0x3931,
+        0x3032, 0x3132, 0x3232, 0x3332, 0x3432, 0x3532, 0x3632, 0x3732, 0x3832, 0x3932,
+        0x3033, 0x3133, 0x3233, 0x3333, 0x3433, 0x3533, 0x3633, 0x3733, 0x3833, 0x3933,
+        0x3034, 0x3134, 0x3234, 0x3334, 0x3434, 0x3534, 0x3634, 0x3734, 0x3834, 0x3934,
+        0x3035, 0x3135, 0x3235, 0x3335, 0x3435, 0x3535, 0x3635, 0x3735, 0x3835, 0x3935,
+        0x3036, 0x3136, 0x3236, 0x3336, 0x3436, 0x3536, 0x3636, 0x3736, 0x3836, 0x3936,
+        0x3037, 0x3137, 0x3237, 0x3337, 0x3437, 0x3537, 0x3637, 0x3737, 0x3837, 0x3937,
+        0x3038, 0x3138, 0x3238, 0x3338, 0x3438, 0x3538, 0x3638, 0x3738, 0x3838, 0x3938,
+        0x3039, 0x3139, 0x3239, 0x3339, 0x3439, 0x3539, 0x3639, 0x3739, 0x3839, 0x3939,
+    ]
 
     /// Stores 8 bytes at p (any alignment), lowest byte first.
     @inline(__always)
