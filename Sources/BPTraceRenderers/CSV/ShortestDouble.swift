@@ -266,7 +266,8 @@ enum ShortestDouble {
     /// v < 10^8 as eight ASCII digits packed in a UInt64, first digit in the lowest byte (so a
     /// little-endian store writes them in reading order). y = v × ceil(2^52 / 10^6) holds v / 10^6
     /// in 52-bit fixed point: its integer part is the first two digits; times 100, the fraction
-    /// gives the next two, and so on (the rounding error stays below the last unit).
+    /// gives the next two, and so on (the rounding error stays below the last unit; checked
+    /// against plain division for every v < 10^8).
     @inline(__always)
     private static func eightDigits(_ v: UInt32) -> UInt64 {
         let mask: UInt64 = (1 << 52) - 1
