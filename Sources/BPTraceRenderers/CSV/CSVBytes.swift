@@ -6,9 +6,7 @@ import Darwin
 
 /// A growable buffer of CSV bytes, appended through a raw pointer: no bounds, uniqueness or
 /// reference-count checks per byte, which is what a trace of millions of rows spends its time
-/// on otherwise (docs/BENCHMARKS.md, "CSV against the floor"). As a `TextOutputStream` it takes
-/// a Double's text straight from the standard library's formatter (`_writeASCII`), without a
-/// String.
+/// on otherwise (docs/BENCHMARKS.md, "CSV against the floor").
 final class CSVBytes: TextOutputStream {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
@@ -69,10 +67,10 @@ final class CSVBytes: TextOutputStream {
     }
 
     /// `v` as the shortest decimal that reads back to exactly `v`: the same text as
-    /// `v.description` (Swift's shortest round-trip formatter; `NumberTextTests` checks both).
+    /// `v.description` (`ShortestDouble`).
     @inline(__always) func append(_ v: Double) {
-        reserve(ShortestText.maxBytes)
-        count += ShortestText.write(v, to: base + count)
+        reserve(ShortestDouble.maxBytes)
+        count += ShortestDouble.write(v, to: base + count)
     }
 
     func write(_ string: String) {
@@ -81,34 +79,4 @@ final class CSVBytes: TextOutputStream {
     }
 
     func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { append(buffer) }
-}
-
-/// The shortest round-trip text of a Double, written by the standard library's formatter (the
-/// one behind `description`) straight to memory: the target holds only a pointer, so the
-/// formatter's generic call costs no reference counting.
-enum ShortestText {
-    /// More than the longest text a Double has (`-2.2250738585072014e-308` is 24 bytes).
-    static let maxBytes = 40
-
-    /// Writes `v` at `p` (which has room for `maxBytes`) and returns the number of bytes.
-    @inline(__always) static func write(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        var target = Target(base: p)
-        v.write(to: &target)
-        return target.count
-    }
-
-    private struct Target: TextOutputStream {
-        let base: UnsafeMutablePointer<UInt8>
-        var count = 0
-        mutating func write(_ string: String) {
-            var s = string
-            s.withUTF8 { _writeASCII($0) }
-        }
-        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-            let n = min(buffer.count, ShortestText.maxBytes - count)
-            guard n > 0, let src = buffer.baseAddress else { return }
-            memcpy(base + count, src, n)
-            count += n
-        }
-    }
 }

@@ -20,6 +20,10 @@
 /// `write` may store scratch bytes past the returned count (within the 40 the caller provides):
 /// digits are stored eight at a time. Little- and big-endian hosts alike (stores are explicit).
 enum ShortestDouble {
+    /// The room `write` needs at its pointer (the longest text, `-2.2250738585072014e-308`, is
+    /// 24 bytes; the digits are stored eight at a time).
+    static let maxBytes = 40
+
     /// Writes the text of `v` at `p` (room for 40 bytes required) and returns its byte count.
     @inline(__always)
     static func write(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {

@@ -46,7 +46,7 @@ final class TraceRowEncoder {
             return
         }
         // Room for the block's rows, reserved once; then the bytes go in through a plain pointer.
-        let perRow = key.count + 2 * (Self.digits(max(m.rows, cols)) + 1) + ShortestText.maxBytes + Self.digits(stage) + 2
+        let perRow = key.count + 2 * (Self.digits(max(m.rows, cols)) + 1) + ShortestDouble.maxBytes + Self.digits(stage) + 2
         out.reserve(m.rows * cols * perRow)
         m.values.withUnsafeBufferPointer { values in
             var p = out.base + out.count
@@ -57,7 +57,7 @@ final class TraceRowEncoder {
                     p.update(from: key.baseAddress!, count: key.count); p += key.count
                     p = Self.write(r, at: p); p.pointee = UInt8(ascii: ","); p += 1
                     p = Self.write(c, at: p); p.pointee = UInt8(ascii: ","); p += 1
-                    p += ShortestText.write(values[i], to: p)
+                    p += ShortestDouble.write(values[i], to: p)
                     p.pointee = UInt8(ascii: ","); p += 1
                     p = Self.write(stage, at: p); p.pointee = UInt8(ascii: "\n"); p += 1
                     i += 1
