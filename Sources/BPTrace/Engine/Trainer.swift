@@ -49,7 +49,7 @@ public struct Trainer: Sendable {
         var pass = Pass()
         swap(&pass, &scratch)                      // the step before's arrays, emptied
         forwardPass(s, into: &r, &pass)
-        backward(&r, pass)
+        backward(&r, &pass)
         pass.empty()
         scratch = pass
     }
@@ -134,7 +134,7 @@ public struct Trainer: Sendable {
 
     /// Stages 8–12: the backward pass and the update, written into `r`; advances `parameters`
     /// to the updated ones in place (and the optimizer's state).
-    private mutating func backward(_ r: inout StepResult, _ p: Pass) {
+    private mutating func backward(_ r: inout StepResult, _ p: inout Pass) {
         let L = spec.depth
         // delta(L) = dL/dz(L), from the loss; η folded in under the lr-folded rules.
         // (Mistakes: the slope left out — a slope of ones; the loss's factor.)
