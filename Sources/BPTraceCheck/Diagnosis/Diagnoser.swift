@@ -60,6 +60,8 @@ struct Judge {
 
     /// Every cell of every judged step, in stage order.
     var order: [CellKey] = []
+    /// Where each judged step's cells are in `order`.
+    var orderOfStep: [Int: Range<Int>] = [:]
     /// How far the student's own value of a cell (written or carried) may be from the correct one.
     var deviation: [CellKey: Double] = [:]
     /// The cells each cell is computed from (across steps: W@s from W_new@s-1, state from the step before).
@@ -82,6 +84,8 @@ struct Judge {
         let values = r.values
         let formula = CellFormula(spec: spec, step: s, values: values, previous: anchor.previous)
         let wanted = needed(step: s)
+        let first = order.count
+        defer { orderOfStep[s] = first..<order.count }
         for ref in computeOrder {
             guard let m = values[ref], wanted.contains(ref) else { continue }
             let expr = catalogue.expression(of: ref)

@@ -69,7 +69,7 @@ extension Judge {
     func laterValues(of root: CellKey) -> [CellKey] {
         var reached: Set<CellKey> = [root]
         var out: [CellKey] = [root]
-        for key in order where key.step == root.step && key != root {
+        for key in order[orderOfStep[root.step] ?? 0..<0] where key != root {
             guard (operands[key] ?? []).contains(where: reached.contains) else { continue }
             reached.insert(key)
             if judged[key] != nil { out.append(key) }
