@@ -37,7 +37,7 @@ import Testing
                 #expect(inOrder[i] == alone[i], "\(t.file) reanchor=\(reanchor): a shared grader differs from a fresh one")
                 #expect(Array(reversed)[i] == alone[i], "\(t.file) reanchor=\(reanchor): graded after the others, it differs")
             }
-            #expect(shared.steps.storedValues > 0, "no step of \(name) was shared")
+            #expect(shared.steps.storedBytes > 0, "no step of \(name) was shared")
         }
     }
 
@@ -47,11 +47,11 @@ import Testing
         let slip = try #require(traces.first { $0.file.hasSuffix("slip.csv") })
         let g = Grader(spec: spec)
         _ = g.diagnose(trace: clean, explain: true)
-        let afterClean = g.steps.storedValues
+        let afterClean = g.steps.storedBytes
         #expect(afterClean > 0 && g.steps.own(step: 1) != nil && g.steps.own(step: 2) != nil)
         // The same trace again takes every step from the cache: nothing new is stored.
         _ = g.diagnose(trace: clean, explain: true)
-        #expect(g.steps.storedValues == afterClean)
+        #expect(g.steps.storedBytes == afterClean)
         // The slip re-anchors step 2 on the student's own values: step 1 and its re-runs are
         // shared, step 2's run is the student's own and is not kept.
         let d = g.diagnose(trace: slip, explain: true)
@@ -66,7 +66,7 @@ import Testing
         // Room for two steps' values: the first traces fill it, the others run the rest themselves.
         let full = Grader(spec: spec)
         _ = full.diagnose(trace: traces[0])
-        let one = try #require(full.steps.own(step: 1)).result.values.values.reduce(0) { $0 + $1.rows * $1.cols }
+        let one = StepCache.cost(of: try #require(full.steps.own(step: 1)).result)
         let budget = 2 * one
         let none = Grader(spec: spec, cacheBudget: 0), small = Grader(spec: spec, cacheBudget: budget)
         for t in traces.prefix(6) {
@@ -74,7 +74,7 @@ import Testing
             #expect(Self.report(none.diagnose(trace: t, explain: true), spec) == fresh, "\(t.file) without a cache")
             #expect(Self.report(small.diagnose(trace: t, explain: true), spec) == fresh, "\(t.file) with a full cache")
         }
-        #expect(none.steps.storedValues == 0)
-        #expect(small.steps.storedValues > 0 && small.steps.storedValues <= budget)
+        #expect(none.steps.storedBytes == 0)
+        #expect(small.steps.storedBytes > 0 && small.steps.storedBytes <= budget)
     }
 }

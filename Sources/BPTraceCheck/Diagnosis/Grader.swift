@@ -16,9 +16,9 @@ public final class Grader {
     let steps: StepCache
     private var alternatives: (all: [Alternative], conventions: Int)? = nil
 
-    public convenience init(spec: NetworkSpec) { self.init(spec: spec, cacheBudget: StepCache.valueBudget) }
+    public convenience init(spec: NetworkSpec) { self.init(spec: spec, cacheBudget: StepCache.byteBudget) }
 
-    /// `cacheBudget`: how many traced values of shared steps may be kept (`StepCache`).
+    /// `cacheBudget`: how many bytes of shared steps may be kept (`StepCache`).
     init(spec: NetworkSpec, cacheBudget: Int) {
         self.spec = spec
         catalogue = Catalogue(spec: spec)
