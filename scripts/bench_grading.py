@@ -13,7 +13,8 @@ traces). Then, best of N each (wall clock; CPU time of the children beside it):
   (c) one process over the folder with `--explain` (bug models on);
   (d) 200 processes with `--explain`.
 
-Target (issue 15): (c) < 2 x (a). Also printed: (c) against (b), the harsher like-for-like
+Target (issue 15): (c) < 2 x (a), in wall-clock and in CPU time (the machine may be shared:
+the CPU time of the children moves less with the load than the wall clock). Also printed: (c) against (b), the harsher like-for-like
 ratio (what --explain costs inside one process). Memory: peak RSS (GNU time %M) of (c) for
 25, 100, 200 and 800 traces; target: flat (the 800-trace run within 2 MB of the 25-trace run).
 A check of the class (from (c)'s --format csv output, not timed) says how many clean traces
@@ -143,6 +144,7 @@ def measure(bin_, tmp):
     plan = write_class(spec, folder, CLASS)
     files = [os.path.join(folder, p[0] + ".csv") for p in plan]
     values = sum(sum(1 for _ in open(f)) - 1 for f in files)
+    distinct = len({open(f).read() for f in files})
     check = [bin_, "check", "--preset", "mazur-2015", "--trace"]
 
     one = best([check + [files[0]]], 20)
@@ -162,7 +164,8 @@ def measure(bin_, tmp):
     def line(label, t, note=""):
         print(f"  {label:<44}{t[0] * 1000:9.1f} ms wall {t[1] * 1000:9.1f} ms cpu{note}")
 
-    print(f"grading a class: {CLASS} traces of {STEPS} mazur-2015 steps ({values} values), best of 3-20 rounds:")
+    print(f"grading a class: {CLASS} traces of {STEPS} mazur-2015 steps ({values} values, {distinct} different files), "
+          f"best of 3-20 rounds:")
     line("one plain check (best of 20) x 200", (one[0] * CLASS, one[1] * CLASS))
     line("(a) 200 plain checks, one process each", a)
     line("(b) one process, plain, --trace DIR", b)
@@ -179,8 +182,8 @@ def measure(bin_, tmp):
     print(f"  growth 25 -> 800 traces                     {growth:9.1f} MB   (target: flat, within {FLAT_MB:.0f} MB)")
     print(f"class check: {ok_clean} of {n_clean} clean traces pass; {named} of {n_bugged} bug traces have their bug "
           f"in the first root cause's explanations")
-    met = c[0] / a[0] < 2 and growth <= FLAT_MB
-    print(f"grading throughput: (c)/(a) {c[0] / a[0]:.3f} x (target < 2 x), memory growth {growth:.1f} MB "
+    met = c[0] / a[0] < 2 and c[1] / a[1] < 2 and growth <= FLAT_MB
+    print(f"grading throughput: (c)/(a) {c[0] / a[0]:.3f} x wall, {c[1] / a[1]:.3f} x cpu (target < 2 x), memory growth {growth:.1f} MB "
           f"(target <= {FLAT_MB:.0f} MB): {'targets met' if met else 'not yet'}")
     return 0 if met else 1
 
