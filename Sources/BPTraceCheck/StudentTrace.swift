@@ -12,6 +12,15 @@ public struct CellKey: Hashable, Sendable, CustomStringConvertible {
         self.step = step; self.ref = ref; self.row = row; self.col = col
     }
 
+    /// The fields packed into two words: a diagnosis looks cells up by the thousand, and the
+    /// synthesized hash would hash the quantity's name (a String) each time. Equal keys have
+    /// equal fields, so equal hashes; the quantity is its case's tag byte (no payload).
+    public func hash(into hasher: inout Hasher) {
+        let tag = withUnsafeBytes(of: ref.quantity) { $0.isEmpty ? 0 : Int($0[0]) }
+        hasher.combine(step &<< 20 ^ ref.layer &<< 8 ^ tag)
+        hasher.combine(row &<< 32 ^ col)
+    }
+
     /// `delta(1)[1,2]@3`, the checker's coordinates form.
     public var description: String { "\(ref.quantity.rawValue)(\(ref.layer))[\(row),\(col)]@\(step)" }
 }

@@ -27,6 +27,8 @@ extension CheckCommand {
         if paths.isEmpty { printError("no *.csv trace files in \(trace.joined(separator: ", "))"); throw Exit.missingInput }
         let single = paths.count == 1 && !paths[0].inFolder
         var passed = 0, failed = 0, missing = false, invalid = false, first = true
+        // What depends only on the spec (names, alternatives, bptrace's own steps) is worked out once for the class.
+        let grader = Grader(spec: netSpec)
         if format == .csv { try StandardOutput.write(DiagnosisReport.csvHeader) }
         if format == .json && !single { try StandardOutput.write("{\n  \"traces\": [", terminator: "") }
         for (path, inFolder) in paths {
@@ -44,7 +46,7 @@ extension CheckCommand {
                 invalid = true
                 continue
             }
-            let d = Diagnoser.diagnose(spec: netSpec, trace: studentTrace, reanchor: !noReanchor, explain: explain)
+            let d = grader.diagnose(trace: studentTrace, reanchor: !noReanchor, explain: explain)
             passed += d.passed; failed += d.failed
             let report = DiagnosisReport(d, specName: netSpec.name)
             switch format {

@@ -16,6 +16,9 @@ struct AnchoredRun {
         let deviation: [CellKey: Double]
         /// Which start values came from the student (for the report).
         let fromStudent: [String]
+        /// Whether this step and every step before it started from bptrace's own values (none
+        /// taken from the student): its runs are the same for every student (`StepCache`).
+        let pristine: Bool
     }
 
     let spec: NetworkSpec
@@ -30,9 +33,12 @@ struct AnchoredRun {
     private var params: Parameters
     private var optimizer: StatefulOptimizer?
     private var before: StepResult? = nil
+    /// The runs shared by the traces of a class, and whether the steps so far are among them.
+    let cache: StepCache
+    private var pristine = true
 
-    init(spec: NetworkSpec, written: [CellKey: StudentValue], reanchor: Bool) {
-        self.spec = spec; self.written = written; self.reanchor = reanchor
+    init(spec: NetworkSpec, written: [CellKey: StudentValue], reanchor: Bool, cache: StepCache) {
+        self.spec = spec; self.written = written; self.reanchor = reanchor; self.cache = cache
         catalogue = Catalogue(spec: spec)
         params = spec.initialParameters()
         optimizer = spec.optimizer.isSGD ? nil : StatefulOptimizer(spec.optimizer, learningRate: spec.learningRate)
@@ -118,20 +124,37 @@ struct AnchoredRun {
                 // The other traced state (m_hat, v_hat) is not read by the next step.
                 optimizer = opt
             }
-            if keep { anchors[s] = StepAnchor(parameters: params, optimizer: optimizer, previous: previous, deviation: deviation, fromStudent: fromStudent) }
-            var trainer = Trainer(spec: spec, parameters: params, rules: .standard, optimizer: optimizer)
-            let r = trainer.step(s)
+            // Nothing taken from the student up to here: bptrace's own step, the same for every trace.
+            let pristine = self.pristine && fromStudent.isEmpty
+            if keep { anchors[s] = StepAnchor(parameters: params, optimizer: optimizer, previous: previous, deviation: deviation, fromStudent: fromStudent, pristine: pristine) }
+            let r: StepResult
+            if pristine, let hit = cache.own(step: s) {
+                r = hit.result; params = hit.parameters; optimizer = hit.optimizer
+            } else {
+                var trainer = Trainer(spec: spec, parameters: params, rules: .standard, optimizer: optimizer)
+                r = trainer.step(s)
+                params = trainer.parameters
+                optimizer = trainer.optimizer as? StatefulOptimizer
+                if pristine { cache.store(step: s, StepCache.Own(result: r, parameters: params, optimizer: optimizer)) }
+            }
             if keep { results[s] = r }
-            params = trainer.parameters
-            optimizer = trainer.optimizer as? StatefulOptimizer
             before = r
+            self.pristine = pristine
             self.params = params; self.optimizer = optimizer; self.before = before
             if keep { self.engineStart.merge(engineStart) { $1 } }
     }
 
-    /// Runs step `s` again from its anchor under an alternative (a convention or a bug model).
-    func rerun(step s: Int, under alt: Alternative) -> StepResult? {
+    /// Runs step `s` again from its anchor under an alternative (a convention or a bug model),
+    /// the `candidate`-th of `Grader.candidates` (a pristine anchor's re-run is shared: `StepCache`).
+    func rerun(step s: Int, candidate k: Int, under alt: Alternative) -> StepResult? {
         guard let a = anchors[s] else { return nil }
+        if a.pristine, let hit = cache.rerun(step: s, candidate: k) { return hit }
+        let r = run(step: s, from: a, under: alt)
+        if a.pristine { cache.store(step: s, candidate: k, r) }
+        return r
+    }
+
+    private func run(step s: Int, from a: StepAnchor, under alt: Alternative) -> StepResult {
         var opt: StatefulOptimizer? = nil
         if !alt.spec.optimizer.isSGD {
             var o = StatefulOptimizer(alt.spec.optimizer, learningRate: alt.spec.learningRate, variant: alt.rules.optimizer)

@@ -8,52 +8,17 @@ public enum Diagnoser {
     /// Steps beyond this are not judged (a trace is someone else's file).
     public static let maximumStep = 10_000
 
+    /// Judges one trace; a class of traces of one spec shares a `Grader` instead.
     public static func diagnose(spec: NetworkSpec, trace: StudentTrace, reanchor: Bool = true, explain: Bool = false) -> Diagnosis {
-        var problems = trace.problems
-        var written: [CellKey: StudentValue] = [:]
-        var usable: [StudentValue] = []
-        for v in trace.values {
-            guard v.key.step >= 1, v.key.step <= maximumStep else {
-                problems.append(TraceProblem(line: v.line, message: "step \(v.key.step) is outside 1...\(maximumStep)")); continue
-            }
-            guard written[v.key] == nil else {
-                problems.append(TraceProblem(line: v.line, message: "\(v.key) is given twice (the first is used)")); continue
-            }
-            written[v.key] = v
-            usable.append(v)
-        }
-        let steps = usable.map(\.key.step).max() ?? 0
-        guard steps >= 1 else {
-            return Diagnosis(file: trace.file, reanchored: reanchor, anchors: [:], values: [], rootCauses: [], problems: problems.sorted { $0.line < $1.line }, explained: explain)
-        }
-        var judge = Judge(spec: spec, run: AnchoredRun(spec: spec, written: written, reanchor: reanchor), written: written, reanchor: reanchor)
-        let givenSteps = Set(usable.map(\.key.step))
-        for s in 1...steps {
-            judge.run.runStep(s, carried: judge.deviation, keep: givenSteps.contains(s))
-            // A step the student wrote nothing of is run (the next starts from it) but not judged.
-            if givenSteps.contains(s) { judge.judge(step: s) }
-        }
-        let run = judge.run
-
-        var values: [DiagnosedValue] = []
-        let names = PostNames(spec: spec)
-        for v in usable {
-            if var d = judge.judged[v.key] { d.name = names.name(of: v.key); values.append(d) }
-            else { problems.append(TraceProblem(line: v.line, message: "\(v.key): this network has no such cell")) }
-        }
-        let roots = judge.rootCauses(explain: explain)
-        var anchors: [Int: [String]] = [:]
-        for (s, a) in run.anchors where !a.fromStudent.isEmpty { anchors[s] = a.fromStudent }
-        var d = Diagnosis(file: trace.file, reanchored: reanchor, anchors: anchors, values: values, rootCauses: roots,
-                          problems: problems.sorted { $0.line < $1.line }, explained: explain)
-        d.unlistedProblems = trace.unlistedProblems
-        return d
+        Grader(spec: spec).diagnose(trace: trace, reanchor: reanchor, explain: explain)
     }
 }
 
 /// The per-cell work of a diagnosis: correct values, allowances, operands, and root causes.
 struct Judge {
     let spec: NetworkSpec
+    /// What the trace's spec shares with the other traces of a class (names, order, alternatives).
+    let grader: Grader
     var run: AnchoredRun
     let written: [CellKey: StudentValue]
     let reanchor: Bool
@@ -95,16 +60,18 @@ struct Judge {
 
     /// Every cell of every judged step, in stage order.
     var order: [CellKey] = []
+    /// Where each judged step's cells are in `order`.
+    var orderOfStep: [Int: Range<Int>] = [:]
     /// How far the student's own value of a cell (written or carried) may be from the correct one.
     var deviation: [CellKey: Double] = [:]
     /// The cells each cell is computed from (across steps: W@s from W_new@s-1, state from the step before).
     var operands: [CellKey: [CellKey]] = [:]
     var judged: [CellKey: DiagnosedValue] = [:]
 
-    init(spec: NetworkSpec, run: AnchoredRun, written: [CellKey: StudentValue], reanchor: Bool) {
-        self.spec = spec; self.run = run; self.written = written; self.reanchor = reanchor
-        catalogue = Catalogue(spec: spec)
-        computeOrder = Judge.computeOrder(catalogue)
+    init(grader: Grader, run: AnchoredRun, written: [CellKey: StudentValue], reanchor: Bool) {
+        self.grader = grader; self.spec = grader.spec; self.run = run; self.written = written; self.reanchor = reanchor
+        catalogue = grader.catalogue
+        computeOrder = grader.computeOrder
         lastStep = written.keys.map(\.step).max() ?? 0
         var counts: [Int: Int] = [:]
         for v in written.values where v.written.exponent == nil { counts[v.written.decimals, default: 0] += 1 }
@@ -117,6 +84,8 @@ struct Judge {
         let values = r.values
         let formula = CellFormula(spec: spec, step: s, values: values, previous: anchor.previous)
         let wanted = needed(step: s)
+        let first = order.count
+        defer { orderOfStep[s] = first..<order.count }
         for ref in computeOrder {
             guard let m = values[ref], wanted.contains(ref) else { continue }
             let expr = catalogue.expression(of: ref)

@@ -25,12 +25,12 @@ extension Judge {
                 taint[key] = from
             }
         }
-        let names = PostNames(spec: spec)
-        let candidates = explain ? Alternative.candidates(for: spec) : []
+        let names = grader.names
+        let candidates = explain ? grader.candidates.all : []
         // Each step is re-run once per alternative, however many root causes it has.
         var reruns: [Int: [StepResult?]] = [:]
         if explain {
-            for s in Set(roots.map(\.step)) { reruns[s] = candidates.map { run.rerun(step: s, under: $0) } }
+            for s in Set(roots.map(\.step)) { reruns[s] = candidates.enumerated().map { run.rerun(step: s, candidate: $0, under: $1) } }
         }
         // How many of the step's right values each alternative would have made wrong: a
         // mistake the student did not make changes numbers they got right.
@@ -69,7 +69,7 @@ extension Judge {
     func laterValues(of root: CellKey) -> [CellKey] {
         var reached: Set<CellKey> = [root]
         var out: [CellKey] = [root]
-        for key in order where key.step == root.step && key != root {
+        for key in order[orderOfStep[root.step] ?? 0..<0] where key != root {
             guard (operands[key] ?? []).contains(where: reached.contains) else { continue }
             reached.insert(key)
             if judged[key] != nil { out.append(key) }
@@ -100,7 +100,7 @@ extension Judge {
         }
         // Ties: the bug models before the conventions (a student's trace is more often a mistake
         // than another tutorial's convention), each in its own order.
-        let conventions = Alternative.conventions(for: spec).count
+        let conventions = grader.candidates.conventions
         func tie(_ i: Int) -> Int { i >= conventions ? i - conventions : i + candidates.count }
         return out.sorted { a, b in
             if a.0.reproduced != b.0.reproduced { return a.0.reproduced > b.0.reproduced }
