@@ -6,9 +6,9 @@ public struct StepResult: Sendable {
     public let catalogue: Catalogue
     /// One slot per quantity and layer 0...L (row-major by quantity), nil where nothing is stored.
     private var slots: [Matrix?]
-    /// The blocks of the step before, by slot, kept by `recycle` for the trainer to overwrite
-    /// (`compute`); nil where none.
-    private var spare: [Matrix?] = []
+    /// The step each slot was last written in: a slot holds a block of this step only when its
+    /// stamp is `step` (an older one is last step's block, kept for `compute` to reuse).
+    private var stamps: [Int]
     /// L + 1: the layers a slot row holds.
     private let layers: Int
 
@@ -22,6 +22,7 @@ public struct StepResult: Sendable {
         self.plan = plan ?? catalogue.stepPlan
         layers = catalogue.spec.depth + 1
         slots = Array(repeating: nil, count: Quantity.count * layers)
+        stamps = Array(repeating: Int.min, count: Quantity.count * layers)
     }
 
     /// The number of layers with weights, L.
@@ -36,31 +37,28 @@ public struct StepResult: Sendable {
     /// range, a quantity this spec does not have, or one not computed yet). Storing at a layer
     /// out of range is ignored.
     public subscript(_ quantity: Quantity, _ layer: Int) -> Matrix? {
-        get { slot(quantity, layer).flatMap { slots[$0] } }
-        set { if let i = slot(quantity, layer) { slots[i] = newValue } }
+        get { slot(quantity, layer).flatMap { stamps[$0] == step ? slots[$0] : nil } }
+        set { if let i = slot(quantity, layer) { slots[i] = newValue; stamps[i] = step } }
     }
 
     /// Computes the block `quantity`(layer) with `body`, which writes it into the matrix it is
-    /// handed: the step before's block of that quantity when `recycle` kept one (overwritten in
+    /// handed: the step before's block of that quantity when the store has one (overwritten in
     /// place when nothing else holds it, see `MatrixInto.swift`), else an empty matrix. Returns
     /// the block. (A closure rather than a `_modify` accessor: a coroutine's frame would be
     /// allocated on every call.)
     @discardableResult
     public mutating func compute(_ quantity: Quantity, _ layer: Int, _ body: (inout Matrix) -> Void) -> Matrix {
         guard let i = slot(quantity, layer) else { var m = Matrix.none; body(&m); return m }
-        var m = slots[i].take() ?? (i < spare.count ? spare[i].take() : nil) ?? .none
+        var m = slots[i].take() ?? .none
         body(&m)
         slots[i] = m
+        stamps[i] = step
         return m
     }
 
-    /// Starts step `step` in this store: every block moves to the spare slots, where the
-    /// trainer's `compute` finds it to reuse its storage. The store then holds nothing.
-    public mutating func recycle(step: Int) {
-        self.step = step
-        if spare.count != slots.count { spare = Array(repeating: nil, count: slots.count) }
-        for i in 0..<slots.count where slots[i] != nil { spare[i] = slots[i].take() }
-    }
+    /// Starts step `step` in this store: it then holds nothing, but keeps the step before's
+    /// blocks for the trainer's `compute` to reuse their storage.
+    public mutating func recycle(step: Int) { self.step = step }
 
     public subscript(_ ref: QuantityRef) -> Matrix? {
         get { self[ref.quantity, ref.layer] }
@@ -72,7 +70,7 @@ public struct StepResult: Sendable {
     public var values: [QuantityRef: Matrix] {
         var out: [QuantityRef: Matrix] = [:]
         for (k, q) in Quantity.allCases.enumerated() {
-            for l in 0..<layers { if let m = slots[k * layers + l] { out[QuantityRef(q, l)] = m } }
+            for l in 0..<layers where stamps[k * layers + l] == step { if let m = slots[k * layers + l] { out[QuantityRef(q, l)] = m } }
         }
         return out
     }
@@ -97,6 +95,26 @@ public struct StepResult: Sendable {
             if let b = block(p, run: run) { out.append(b) }
         }
         return out
+    }
+
+    /// Calls `body` with the values of block `ref` (row-major, `rows` x `cols`) in place, if the
+    /// store holds it: how a sink reads a whole step without copying its blocks.
+    public func withValues<R>(_ ref: QuantityRef, _ body: (_ rows: Int, _ cols: Int, UnsafeBufferPointer<Double>) throws -> R) rethrows -> R? {
+        guard let i = slot(ref.quantity, ref.layer), stamps[i] == step, slots[i] != nil else { return nil }
+        return try slots[i]!.values.withUnsafeBufferPointer { try body(slots[i]!.rows, slots[i]!.cols, $0) }
+    }
+
+    /// The first non-finite value of the step in trace order, with its plan position (the
+    /// trace runner stops there).
+    public func firstNonFinite() -> (planIndex: Int, value: NonFiniteValue)? {
+        for (k, p) in plan.enumerated() {
+            let found: NonFiniteValue?? = withValues(p.ref) { rows, cols, v in
+                guard let i = v.firstIndex(where: { !$0.isFinite }) else { return nil }
+                return NonFiniteValue(step: step, layer: p.ref.layer, quantity: p.ref.quantity, row: i / cols + 1, col: i % cols + 1, value: v[i])
+            }
+            if let found, let bad = found { return (k, bad) }
+        }
+        return nil
     }
 
     /// The block of plan entry `p`, if the store holds it (what `blocks` lists, one at a time).

@@ -27,14 +27,16 @@ public enum TraceRunner {
             trainer.step(s, into: &result)
             readers.removeAll(keepingCapacity: true)
             for sink in sinks where sink.wants(step: s) { readers.append(sink) }
-            if stopAtNonFinite || !readers.isEmpty {
-                // The step's blocks in trace order (`StepResult.blocks`, one at a time).
-                for p in result.plan {
+            if stopAtNonFinite, let (i, bad) = result.firstNonFinite() {
+                // The blocks before the first non-finite value, one at a time; then stop.
+                for p in result.plan[..<i] {
                     guard let block = result.block(p, run: id) else { continue }
-                    if stopAtNonFinite, let bad = firstNonFinite(block) { stopped = bad; break stepLoop }
                     for sink in readers { try sink.receive(block) }
                 }
+                stopped = bad
+                break stepLoop
             }
+            for sink in readers { try sink.receive(step: result, run: id) }
             completed = s
             progress?(s, steps)
         }
@@ -43,12 +45,6 @@ public enum TraceRunner {
         return outcome
     }
 
-    static func firstNonFinite(_ block: TraceBlock) -> NonFiniteValue? {
-        let m = block.matrix
-        guard let i = m.values.firstIndex(where: { !$0.isFinite }) else { return nil }
-        return NonFiniteValue(step: block.step, layer: block.layer, quantity: block.quantity,
-                              row: i / m.cols + 1, col: i % m.cols + 1, value: m.values[i])
-    }
 }
 
 /// A sink that keeps the steps it is asked for as `StepResult`s, per run: how the checker

@@ -47,8 +47,16 @@ public protocol TraceSink: AnyObject {
     /// Whether the sink reads the blocks of step `step` (default: every step). A run whose
     /// sinks skip a step, and that does not stop at non-finite values, hands them no blocks of it.
     func wants(step: Int) -> Bool
+    /// Receives every block of a step at once, in trace order (`StepResult.blocks`). The
+    /// default hands them to `receive(_:)` one by one; a sink that reads whole steps (the CSV
+    /// writer) reads the store directly, without a block value per quantity.
+    func receive(step result: StepResult, run: RunID) throws
 }
 
 extension TraceSink {
     public func wants(step: Int) -> Bool { true }
+
+    public func receive(step result: StepResult, run: RunID) throws {
+        for p in result.plan { if let block = result.block(p, run: run) { try receive(block) } }
+    }
 }

@@ -29,42 +29,63 @@ final class TraceRowEncoder {
 
     /// Appends the rows of `block` to `out`, each starting with `leading` (e.g. "3," for run 3).
     func append(_ block: TraceBlock, leading: [UInt8] = [], to out: CSVBytes) {
-        buildKey(block, leading: leading)
-        let m = block.matrix, cols = m.cols, stage = block.stage.rawValue
-        guard m.rows > 0, cols > 0 else { return }
+        block.matrix.values.withUnsafeBufferPointer { values in
+            append(Cell(step: block.step, layer: block.layer, quantity: block.quantity, stage: block.stage),
+                   rows: block.matrix.rows, cols: block.matrix.cols, values: values, leading: leading, to: out)
+        }
+    }
+
+    /// Appends the rows of every block of step `result`, in trace order (what
+    /// `CSVTraceWriter.receive(step:run:)` writes: the store's values read in place).
+    func append(step result: StepResult, leading: [UInt8] = [], to out: CSVBytes) {
+        for p in result.plan {
+            _ = result.withValues(p.ref) { rows, cols, values in
+                append(Cell(step: result.step, layer: p.ref.layer, quantity: p.ref.quantity, stage: p.stage),
+                       rows: rows, cols: cols, values: values, leading: leading, to: out)
+            }
+        }
+    }
+
+    /// What a block's rows share: the key columns and the stage.
+    private struct Cell { let step: Int, layer: Int, quantity: Quantity, stage: Stage }
+
+    private func append(_ cell: Cell, rows: Int, cols: Int, values: UnsafeBufferPointer<Double>, leading: [UInt8], to out: CSVBytes) {
+        guard rows > 0, cols > 0 else { return }
+        buildKey(cell, leading: leading)
+        let stage = cell.stage.rawValue
         let key = UnsafeBufferPointer(start: self.key.base, count: self.key.count)
         if let decimals {
-            for r in 1...m.rows {
+            var i = 0
+            for r in 1...rows {
                 for c in 1...cols {
                     out.append(key)
                     out.append(r); out.append(byte: UInt8(ascii: ","))
                     out.append(c); out.append(byte: UInt8(ascii: ","))
-                    out.write(CSVTraceWriter.rounded(m[r - 1, c - 1], decimals: decimals))
+                    out.write(CSVTraceWriter.rounded(values[i], decimals: decimals))
                     out.append(byte: UInt8(ascii: ",")); out.append(stage); out.append(byte: UInt8(ascii: "\n"))
+                    i += 1
                 }
             }
             return
         }
         // Room for the block's rows, reserved once; then the bytes go in through a plain pointer.
-        let perRow = key.count + 2 * (Self.digits(max(m.rows, cols)) + 1) + ShortestDouble.maxBytes + Self.digits(stage) + 2
-        out.reserve(m.rows * cols * perRow)
-        m.values.withUnsafeBufferPointer { values in
-            var p = out.base + out.count
-            let start = p
-            var i = 0
-            for r in 1...m.rows {
-                for c in 1...cols {
-                    p.update(from: key.baseAddress!, count: key.count); p += key.count
-                    p = Self.write(r, at: p); p.pointee = UInt8(ascii: ","); p += 1
-                    p = Self.write(c, at: p); p.pointee = UInt8(ascii: ","); p += 1
-                    p += ShortestDouble.write(values[i], to: p)
-                    p.pointee = UInt8(ascii: ","); p += 1
-                    p = Self.write(stage, at: p); p.pointee = UInt8(ascii: "\n"); p += 1
-                    i += 1
-                }
+        let perRow = key.count + 2 * (Self.digits(max(rows, cols)) + 1) + ShortestDouble.maxBytes + Self.digits(stage) + 2
+        out.reserve(rows * cols * perRow)
+        var p = out.base + out.count
+        let start = p
+        var i = 0
+        for r in 1...rows {
+            for c in 1...cols {
+                p.update(from: key.baseAddress!, count: key.count); p += key.count
+                p = Self.write(r, at: p); p.pointee = UInt8(ascii: ","); p += 1
+                p = Self.write(c, at: p); p.pointee = UInt8(ascii: ","); p += 1
+                p += ShortestDouble.write(values[i], to: p)
+                p.pointee = UInt8(ascii: ","); p += 1
+                p = Self.write(stage, at: p); p.pointee = UInt8(ascii: "\n"); p += 1
+                i += 1
             }
-            out.didWrite(p - start)
         }
+        out.didWrite(p - start)
     }
 
     /// The number of decimal digits of a non-negative integer.
@@ -84,7 +105,7 @@ final class TraceRowEncoder {
     }
 
     /// `leading` + "step," + "layer,quantity," into `key`.
-    private func buildKey(_ block: TraceBlock, leading: [UInt8]) {
+    private func buildKey(_ block: Cell, leading: [UInt8]) {
         let l = block.layer
         if starts < (l + 1) * Quantity.count + 1 { addPieces(throughLayer: l) }
         let i = l * Quantity.count + block.quantity.ordinal
