@@ -4,10 +4,10 @@
 
     perf record -g -o perf.data BINARY ARGS...
     perf script -i perf.data > perf.txt
-    python3 scripts/bench_workbook_profile.py perf.txt [perf-floor.txt]
+    python3 scripts/bench_workbook_profile.py perf.txt [perf-floor.txt ...]
 
-With a second file (a profile of Benchmarks/xlsx_floor.c writing the same plan), prints both
-side by side. A sample's bucket is the first rule below that its stack (leaf first) matches:
+With more files (e.g. a profile of Benchmarks/xlsx_floor.c writing the same plan), prints them
+side by side, each column headed by its file name. A sample's bucket is the first rule below that its stack (leaf first) matches:
 
   kernel, open/create   openat in the kernel: libxlsxwriter's temporary file per sheet (and
                         the workbook itself); ext4's inode allocation
@@ -102,20 +102,17 @@ def read(path):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
     profiles = [read(p) for p in sys.argv[1:]]
-    header = "| bucket | bptrace samples | share |" + (" floor samples | share |" if len(profiles) == 2 else "")
-    print(header)
-    print("|---" * (header.count("|") - 1) + "|")
+    labels = [p.rsplit("/", 1)[-1].removesuffix(".txt") for p in sys.argv[1:]]
+    print("| bucket |" + "".join(" %s | share |" % l for l in labels))
+    print("|---" * (1 + 2 * len(labels)) + "|")
     totals = [sum(p.values()) for p in profiles]
     for b in BUCKETS:
         if not any(p[b] for p in profiles):
             continue
-        row = "| %s |" % b
-        for p, t in zip(profiles, totals):
-            row += " %d | %.1f %% |" % (p[b], 100 * p[b] / t)
-        print(row)
+        print("| %s |" % b + "".join(" %d | %.1f %% |" % (p[b], 100 * p[b] / t) for p, t in zip(profiles, totals)))
     print("| total |" + "".join(" %d | 100 %% |" % t for t in totals))
 
 
