@@ -136,28 +136,6 @@ final class XLSXWorkbook {
         free(temporaryDirectory)
     }
 
-    /// In constant-memory mode libxlsxwriter callocs, per sheet, an array of 16,384 cell
-    /// pointers (128 KiB) that stays alive until the workbook is closed and of which a sheet uses
-    /// a few columns. glibc serves an allocation of 128 KiB from mmap, whose pages are zeroed
-    /// lazily by the kernel when first touched, unless its threshold has moved up: glibc raises
-    /// it each time a larger mmapped block is freed, which the run's earlier work does. The
-    /// arrays then come from the heap, calloc clears all of them, and a 1,000-sheet workbook
-    /// touches 128 MB more (peak memory 163 MB instead of 47 MB, and about 7 % of the run in
-    /// page faults, measured in docs/BENCHMARKS.md). Fixing the threshold at glibc's default
-    /// (which also stops its adjustment) keeps these arrays lazy. Process-wide, but the workbook
-    /// is the last thing a run makes; it changes no byte of any output.
-    static func keepLargeAllocationsLazy() {
-        #if canImport(Glibc)
-        // mallopt(M_MMAP_THRESHOLD, 128 KiB); <malloc.h> is not in Swift's Glibc module, so
-        // it is looked up by name (RTLD_DEFAULT, which glibc defines as a null handle).
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        let M_MMAP_THRESHOLD: Int32 = -3
-        if let symbol = dlsym(nil, "mallopt") {
-            _ = unsafeBitCast(symbol, to: Mallopt.self)(M_MMAP_THRESHOLD, 128 * 1024)
-        }
-        #endif
-    }
-
     /// Removes one of our temporary folders (and anything in it, without following links).
     private static func removeFolder(_ path: String) {
         FileSystem.removeTree(path)
@@ -438,57 +416,5 @@ final class XLSXWorkbook {
         if let wb = workbook { lxw_workbook_free(wb) }
         workbook = nil
         removeTemporaries()
-    }
-
-    /// Makes sure this process may hold `files` more open files: in constant-memory mode
-    /// libxlsxwriter keeps one temporary file open per worksheet until the workbook is closed.
-    /// Raises the soft limit towards the hard one when needed.
-    static func ensureOpenFiles(_ files: Int) throws {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-        let needed = rlim_t(files + 64)
-        if limit.rlim_cur >= needed { return }
-        if limit.rlim_max >= needed {   // RLIM_INFINITY is the largest value, so it passes too
-            var raised = limit
-            raised.rlim_cur = needed
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return }
-        }
-        throw OutputError(.cannotCreate, "a workbook of \(files) sheets needs \(needed) open files, but this process may open only \(limit.rlim_max); lower --sheets-limit")
-    }
-}
-
-/// A1-style cell references.
-enum A1 {
-    /// Column letters of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA.
-    static func column(_ col: Int) -> String {
-        var n = col + 1
-        var letters: [Character] = []
-        while n > 0 {
-            let r = (n - 1) % 26
-            letters.append(Character(UnicodeScalar(UInt8(65 + r))))
-            n = (n - 1) / 26
-        }
-        return String(letters.reversed())
-    }
-
-    /// `B5` for (row 4, col 1), 0-based.
-    static func cell(_ row: Int, _ col: Int) -> String { column(col) + String(row + 1) }
-
-    /// `$B$5`.
-    static func absolute(_ row: Int, _ col: Int) -> String { "$" + column(col) + "$" + String(row + 1) }
-
-    /// A sheet name as it appears in a reference: quoted unless it is plain letters and digits.
-    static func quotedSheet(_ name: String) -> String {
-        // Plain: an ASCII letter, then ASCII letters and digits (byte by byte; any non-ASCII
-        // byte makes the name quoted, as a non-ASCII character did).
-        var plain = !name.isEmpty
-        var hasQuote = false
-        for (i, byte) in name.utf8.enumerated() {
-            let letter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
-            if !(letter || (i > 0 && byte >= 48 && byte <= 57)) { plain = false }
-            if byte == 39 { hasQuote = true }
-        }
-        if plain { return name }
-        return "'" + (hasQuote ? name.replacingOccurrences(of: "'", with: "''") : name) + "'"
     }
 }
