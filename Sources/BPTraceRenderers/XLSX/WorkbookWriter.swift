@@ -258,6 +258,9 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         let sheet = try book.addSheet(named: name)
         if embedded != nil { try defineLocalNames(on: name) }
         let st = styles!
+        // Local copies, made once per sheet: each use of an implicitly unwrapped struct property
+        // copies the whole struct (and retains every array and string in it).
+        let spec = self.spec!, layout = self.layout!, catalogue = self.catalogue!, formulas = self.formulas!
         var cells = SheetCells(capacity: 64 + layout.order.count * 24)
         let indices = spec.batch.indices(step: s, count: spec.data.count)
         let sampleLabels = indices.map { "s\($0 + 1)" }
