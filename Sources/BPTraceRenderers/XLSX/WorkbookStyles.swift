@@ -137,12 +137,26 @@ struct SheetCells {
     mutating func blank(_ row: Int, _ col: Int, _ f: XLSXWorkbook.Format) { cells.append(Cell(row: row, col: col, content: .blank, format: f)) }
     mutating func height(_ row: Int, _ points: Double) { heights[row] = points }
 
+    /// The indices of `cells` by row, then column, then the order they were added in. Sorted
+    /// as packed integer keys (row, column, index) rather than by comparing the cells, which
+    /// copied two cells (and retained their strings) per comparison.
+    static func rowOrder(_ cells: [Cell]) -> [Int] {
+        guard cells.count < 1 << 30, cells.allSatisfy({ $0.row >= 0 && $0.row < 1 << 20 && $0.col >= 0 && $0.col < 1 << 14 }) else {
+            return cells.indices.sorted { a, b in
+                let x = cells[a], y = cells[b]
+                return x.row != y.row ? x.row < y.row : (x.col != y.col ? x.col < y.col : a < b)
+            }
+        }
+        var keys = [UInt64]()
+        keys.reserveCapacity(cells.count)
+        for (i, cell) in cells.enumerated() { keys.append(UInt64(cell.row) << 44 | UInt64(cell.col) << 30 | UInt64(i)) }
+        keys.sort()
+        return keys.map { Int($0 & (1 << 30 - 1)) }
+    }
+
     /// Writes every cell, row by row; row heights are set before their row's first cell.
     func write(to wb: XLSXWorkbook, _ sheet: XLSXWorkbook.Sheet) throws {
-        let order = cells.indices.sorted { a, b in
-            let x = cells[a], y = cells[b]
-            return x.row != y.row ? x.row < y.row : (x.col != y.col ? x.col < y.col : a < b)
-        }
+        let order = SheetCells.rowOrder(cells)
         let heightRows = heights.keys.sorted()
         var h = 0
         for i in order {

@@ -40,6 +40,9 @@ public final class WorkbookWriter: TraceSink, RunNotes {
     // Set in begin(_:).
     private var spec: NetworkSpec!
     private var catalogue: Catalogue!
+    /// The blocks of a complete step (`catalogue.stepQuantities`, which builds the list anew at
+    /// each call), kept for the completeness check made at every block.
+    private var stepQuantities: [QuantityRef] = []
     private var layout: StepSheetLayout!
     private var formulas: StepFormulas!
     private var names: NetworkNames!
@@ -104,6 +107,7 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         spec = run.spec
         requestedSteps = run.steps
         catalogue = Catalogue(spec: spec)
+        stepQuantities = catalogue.stepQuantities
         layout = try StepSheetLayout(spec: spec, decimals: options.decimals)
         formulas = StepFormulas(layout: layout)
         names = NetworkNames(spec: spec, parameters: run.initialParameters)
@@ -142,7 +146,8 @@ public final class WorkbookWriter: TraceSink, RunNotes {
             pendingStep = block.step
         }
         pending[QuantityRef(block.quantity, block.layer)] = block.matrix
-        if catalogue.isComplete(pending) { try completeStep() }
+        // catalogue.isComplete(pending), without rebuilding the list of quantities per block.
+        if pending.count >= stepQuantities.count, stepQuantities.allSatisfy({ pending[$0] != nil }) { try completeStep() }
     }
 
     public func finish(_ outcome: TraceOutcome) throws {
@@ -253,10 +258,16 @@ public final class WorkbookWriter: TraceSink, RunNotes {
         let sheet = try book.addSheet(named: name)
         if embedded != nil { try defineLocalNames(on: name) }
         let st = styles!
+        // Local copies, made once per sheet: each use of an implicitly unwrapped struct property
+        // copies the whole struct (and retains every array and string in it).
+        let spec = self.spec!, layout = self.layout!, catalogue = self.catalogue!, formulas = self.formulas!
         var cells = SheetCells(capacity: 64 + layout.order.count * 24)
         let indices = spec.batch.indices(step: s, count: spec.data.count)
         let sampleLabels = indices.map { "s\($0 + 1)" }
         let stepSheetExists = s <= options.sheetsLimit   // Step s has (or will have) its sheet
+        // `='Step 4'!` and `='Step 5'!`: the prefixes of W's and b's formulas on step and walkthrough sheets.
+        let previousStepPrefix = s > 1 ? "=" + A1.quotedSheet(WorkbookWriter.stepName(s - 1)) + "!" : ""
+        let thisStepPrefix = "=" + A1.quotedSheet(WorkbookWriter.stepName(s)) + "!"
 
         // The walkthrough's colours: the stage's blocks yellow, what they are computed from orange.
         var yellow = Set<QuantityRef>(), orange = Set<QuantityRef>()
@@ -339,9 +350,9 @@ public final class WorkbookWriter: TraceSink, RunNotes {
                                 cells.number(row, col, v, st.number(fill, for: v))
                             case .step:
                                 let source = layout[QuantityRef(ref.quantity == .W ? .WNew : .bNew, l)]
-                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s - 1)))!\(source.address(i, j))", v, st.number(fill, for: v))
+                                cells.formula(row, col, previousStepPrefix + source.address(i, j), v, st.number(fill, for: v))
                             case .walkthrough where stepSheetExists:
-                                cells.formula(row, col, "=\(A1.quotedSheet(WorkbookWriter.stepName(s)))!\(b.address(i, j))", v, st.number(fill, for: v))
+                                cells.formula(row, col, thisStepPrefix + b.address(i, j), v, st.number(fill, for: v))
                             case .walkthrough:
                                 cells.number(row, col, v, st.number(fill, for: v))
                             }

@@ -116,6 +116,7 @@ final class XLSXWorkbook {
         // libxlsxwriter's own temporary files (one per sheet in constant-memory mode) go to
         // the private folder under $TMPDIR (by itself it reads only TMP/TEMP); it creates them
         // with O_EXCL and unlinks them at once.
+        XLSXWorkbook.keepLargeAllocationsLazy()
         var options = lxw_workbook_options()
         options.constant_memory = UInt8(LXW_TRUE.rawValue)
         options.use_zip64 = UInt8(LXW_FALSE.rawValue)
@@ -415,48 +416,5 @@ final class XLSXWorkbook {
         if let wb = workbook { lxw_workbook_free(wb) }
         workbook = nil
         removeTemporaries()
-    }
-
-    /// Makes sure this process may hold `files` more open files: in constant-memory mode
-    /// libxlsxwriter keeps one temporary file open per worksheet until the workbook is closed.
-    /// Raises the soft limit towards the hard one when needed.
-    static func ensureOpenFiles(_ files: Int) throws {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-        let needed = rlim_t(files + 64)
-        if limit.rlim_cur >= needed { return }
-        if limit.rlim_max >= needed {   // RLIM_INFINITY is the largest value, so it passes too
-            var raised = limit
-            raised.rlim_cur = needed
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return }
-        }
-        throw OutputError(.cannotCreate, "a workbook of \(files) sheets needs \(needed) open files, but this process may open only \(limit.rlim_max); lower --sheets-limit")
-    }
-}
-
-/// A1-style cell references.
-enum A1 {
-    /// Column letters of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA.
-    static func column(_ col: Int) -> String {
-        var n = col + 1
-        var letters: [Character] = []
-        while n > 0 {
-            let r = (n - 1) % 26
-            letters.append(Character(UnicodeScalar(UInt8(65 + r))))
-            n = (n - 1) / 26
-        }
-        return String(letters.reversed())
-    }
-
-    /// `B5` for (row 4, col 1), 0-based.
-    static func cell(_ row: Int, _ col: Int) -> String { column(col) + String(row + 1) }
-
-    /// `$B$5`.
-    static func absolute(_ row: Int, _ col: Int) -> String { "$" + column(col) + "$" + String(row + 1) }
-
-    /// A sheet name as it appears in a reference: quoted unless it is plain letters and digits.
-    static func quotedSheet(_ name: String) -> String {
-        let plain = name.first.map { $0.isLetter } == true && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        return plain ? name : "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }
