@@ -5,12 +5,12 @@ public struct StepResult: Sendable {
     public private(set) var step: Int
     public let catalogue: Catalogue
     /// One slot per quantity and layer 0...L (row-major by quantity), nil where nothing is stored.
-    private var slots: [Matrix?]
+    @usableFromInline private(set) var slots: [Matrix?]
     /// The step each slot was last written in: a slot holds a block of this step only when its
     /// stamp is `step` (an older one is last step's block, kept for `compute` to reuse).
-    private var stamps: [Int]
+    @usableFromInline private(set) var stamps: [Int]
     /// L + 1: the layers a slot row holds.
-    private let layers: Int
+    @usableFromInline let layers: Int
 
     /// The step's quantities in trace order with their stages (`Catalogue.stepPlan`), shared
     /// by the steps of one trainer.
@@ -28,7 +28,7 @@ public struct StepResult: Sendable {
     /// The number of layers with weights, L.
     public var depth: Int { catalogue.spec.depth }
 
-    private func slot(_ q: Quantity, _ l: Int) -> Int? {
+    @usableFromInline func slot(_ q: Quantity, _ l: Int) -> Int? {
         guard l >= 0, l < layers else { return nil }
         return q.ordinal * layers + l
     }
@@ -99,7 +99,7 @@ public struct StepResult: Sendable {
 
     /// Calls `body` with the values of block `ref` (row-major, `rows` x `cols`) in place, if the
     /// store holds it: how a sink reads a whole step without copying its blocks.
-    public func withValues<R>(_ ref: QuantityRef, _ body: (_ rows: Int, _ cols: Int, UnsafeBufferPointer<Double>) throws -> R) rethrows -> R? {
+    @inlinable public func withValues<R>(_ ref: QuantityRef, _ body: (_ rows: Int, _ cols: Int, UnsafeBufferPointer<Double>) throws -> R) rethrows -> R? {
         guard let i = slot(ref.quantity, ref.layer), stamps[i] == step, slots[i] != nil else { return nil }
         return try slots[i]!.values.withUnsafeBufferPointer { try body(slots[i]!.rows, slots[i]!.cols, $0) }
     }
