@@ -104,11 +104,12 @@ public struct Trainer: Sendable {
         // Forward: z(l) = a(l-1)·W(l) + b(l); a(l) = f(z(l)). (Mistake: no bias.)
         p.z.append(x); p.a.append(x)
         for l in 1...L {
-            p.z.append(r.compute(.z, l) { [a = p.a[l - 1], W = p.W[l], b = p.b[l]] zl in
-                a.dot(W, into: &zl)
-                if rules.mistakes.biasInForward, let b { zl.addToEachRow(b) }
-            })
-            p.a.append(r.compute(.a, l) { [z = p.z[l]] in f[l].apply(z, into: &$0) })
+            let zl = r.compute(.z, l) { zl in
+                p.a[l - 1].dot(p.W[l], into: &zl)
+                if rules.mistakes.biasInForward, let bl = p.b[l] { zl.addToEachRow(bl) }
+            }
+            p.z.append(zl)
+            p.a.append(r.compute(.a, l) { f[l].apply(zl, into: &$0) })
         }
         let W = p.W, o = p.a[L]
 
