@@ -30,6 +30,7 @@ let values = [Double](unsafeUninitializedCapacity: data.count / 8) { buffer, n i
 var best = Double.infinity
 var written = 0
 for _ in 0..<repeats {
+    unlink(args[2])                             // a new file each time, as bptrace's benchmark runs write
     let start = DispatchTime.now().uptimeNanoseconds
     var out = Bytes()
     out.bytes.reserveCapacity(values.count * 20)

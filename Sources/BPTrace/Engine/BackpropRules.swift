@@ -59,18 +59,48 @@ public struct BackpropRules: Sendable, CustomStringConvertible {
 public struct SlopeRule: Sendable {
     public let name: String
     public let slope: @Sendable (_ f: Activation, _ z: Matrix, _ a: Matrix) -> Matrix?
-    public init(name: String, slope: @escaping @Sendable (Activation, Matrix, Matrix) -> Matrix?) { self.name = name; self.slope = slope }
+    /// The same slope written into a matrix the caller owns (false: none), where the rule has
+    /// such a form; the trainer uses it to reuse the step before's storage.
+    let slopeInto: (@Sendable (_ f: Activation, _ z: Matrix, _ a: Matrix, _ out: inout Matrix) -> Bool)?
+    public init(name: String, slope: @escaping @Sendable (Activation, Matrix, Matrix) -> Matrix?) {
+        self.name = name; self.slope = slope; slopeInto = nil
+    }
+    init(name: String, into: @escaping @Sendable (Activation, Matrix, Matrix, inout Matrix) -> Bool) {
+        self.name = name; slopeInto = into
+        slope = { f, z, a in var out = Matrix.none; return into(f, z, a, &out) ? out : nil }
+    }
+
+    /// slope(l) into `out`; false when the layer has none (softmax).
+    func slope(_ f: Activation, _ z: Matrix, _ a: Matrix, into out: inout Matrix) -> Bool {
+        if let slopeInto { return slopeInto(f, z, a, &out) }
+        guard let m = slope(f, z, a) else { return false }
+        out = m
+        return true
+    }
 
     /// The contract's: from the activation where the tutorials do (`Activation.slope`).
-    public static let ofActivation = SlopeRule(name: "f'") { f, z, a in f.slope(z: z, a: a) }
+    public static let ofActivation = SlopeRule(name: "f'") { f, z, a, out in f.slope(z: z, a: a, into: &out) }
 }
 
 /// delta(L) = dL/dz(L) from the outputs, targets and the output layer's slope.
 public struct OutputDeltaRule: Sendable {
     public let name: String
     public let delta: @Sendable (_ loss: Loss, _ outputs: Matrix, _ targets: Matrix, _ slope: Matrix?) -> Matrix
-    public init(name: String, delta: @escaping @Sendable (Loss, Matrix, Matrix, Matrix?) -> Matrix) { self.name = name; self.delta = delta }
+    /// The same delta written into a matrix the caller owns, where the rule has such a form.
+    let deltaInto: (@Sendable (_ loss: Loss, _ outputs: Matrix, _ targets: Matrix, _ slope: Matrix?, _ out: inout Matrix) -> Void)?
+    public init(name: String, delta: @escaping @Sendable (Loss, Matrix, Matrix, Matrix?) -> Matrix) {
+        self.name = name; self.delta = delta; deltaInto = nil
+    }
+    init(name: String, into: @escaping @Sendable (Loss, Matrix, Matrix, Matrix?, inout Matrix) -> Void) {
+        self.name = name; deltaInto = into
+        delta = { loss, o, t, slope in var out = Matrix.none; into(loss, o, t, slope, &out); return out }
+    }
+
+    /// delta(L) into `out`.
+    func delta(_ loss: Loss, _ o: Matrix, _ t: Matrix, _ slope: Matrix?, into out: inout Matrix) {
+        if let deltaInto { deltaInto(loss, o, t, slope, &out) } else { out = delta(loss, o, t, slope) }
+    }
 
     /// The contract's: from the loss (`Loss.outputDelta`).
-    public static let ofLoss = OutputDeltaRule(name: "dL/dz") { loss, o, t, slope in loss.outputDelta(outputs: o, targets: t, slope: slope) }
+    public static let ofLoss = OutputDeltaRule(name: "dL/dz") { loss, o, t, slope, out in loss.outputDelta(outputs: o, targets: t, slope: slope, into: &out) }
 }

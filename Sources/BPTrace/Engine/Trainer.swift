@@ -128,7 +128,12 @@ public struct Trainer: Sendable {
 
         // slope(l) = f'(z(l)), by the rules' slope (the engine's: from the activation where the tutorials do).
         p.slope.append(nil)
-        for l in 1...L { p.slope.append(rules.slope.slope(f[l], p.z[l], p.a[l])); r[.slope, l] = p.slope[l] }
+        for l in 1...L {
+            var has = false
+            let m = r.compute(.slope, l) { has = rules.slope.slope(f[l], p.z[l], p.a[l], into: &$0) }
+            p.slope.append(has ? m : nil)
+            if !has { r[.slope, l] = nil }
+        }
         p.y = t
         p.lossFactor = factor
     }
@@ -141,10 +146,11 @@ public struct Trainer: Sendable {
         // (Mistakes: the slope left out — a slope of ones; the loss's factor.)
         let m = rules.mistakes
         let outputSlope = m.slopeInDelta ? p.slope[L] : p.slope[L].map { $0.map { _ in 1.0 } }
-        var delta = rules.outputDelta.delta(spec.loss, p.a[L], p.y, outputSlope)
-        if let k = p.lossFactor { delta = delta.map { m.lossScale.scale($0, by: k) } }
-        if rules.learningRateInDelta { delta = delta.map { $0 * spec.learningRate } }
-        r[.delta, L] = delta
+        var delta = r.compute(.delta, L) { d in
+            rules.outputDelta.delta(spec.loss, p.a[L], p.y, outputSlope, into: &d)
+            if let k = p.lossFactor { d = d.map { m.lossScale.scale($0, by: k) } }
+            if rules.learningRateInDelta { d = d.map { $0 * spec.learningRate } }
+        }
         for l in stride(from: L, through: 1, by: -1) {
             let W = p.W[l]
             let g = r.compute(.gradW, l) { g in                            // grad_W = a(l-1)^T·delta(l) + lambda·W(l)

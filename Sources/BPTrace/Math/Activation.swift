@@ -35,12 +35,19 @@ public enum Activation: String, CaseIterable, Sendable {
     /// sigmoid a(1-a), tanh 1-a², relu 1 if z > 0 else 0, linear 1. `nil` for softmax, whose
     /// Jacobian is not element-wise (the contract pairs it with cross-entropy, whose delta is o - t).
     public func slope(z: Matrix, a: Matrix) -> Matrix? {
+        var out = Matrix.none
+        return slope(z: z, a: a, into: &out) ? out : nil
+    }
+
+    /// out = f'(z) (`slope`), written into `out`; false (out untouched) for softmax.
+    public func slope(z: Matrix, a: Matrix, into out: inout Matrix) -> Bool {
         switch self {
-        case .sigmoid: return a.map { $0 * (1.0 - $0) }
-        case .tanh: return a.map { 1.0 - $0 * $0 }
-        case .relu: return z.map { $0 > 0 ? 1.0 : 0.0 }
-        case .linear: return z.map { _ in 1.0 }
-        case .softmax: return nil
+        case .sigmoid: a.map(into: &out) { $0 * (1.0 - $0) }
+        case .tanh: a.map(into: &out) { 1.0 - $0 * $0 }
+        case .relu: z.map(into: &out) { $0 > 0 ? 1.0 : 0.0 }
+        case .linear: z.map(into: &out) { _ in 1.0 }
+        case .softmax: return false
         }
+        return true
     }
 }

@@ -61,19 +61,26 @@ public enum Loss: String, CaseIterable, Sendable {
     /// (g_ij = 1 for j ≠ y_i with a positive margin, g_iy = −(their number), else 0).
     /// `slope` is nil only for softmax, which the spec pairs with cross-entropy.
     public func outputDelta(outputs o: Matrix, targets t: Matrix, slope: Matrix?) -> Matrix {
+        var out = Matrix.none
+        outputDelta(outputs: o, targets: t, slope: slope, into: &out)
+        return out
+    }
+
+    /// `outputDelta`, written into `out` (`MatrixInto.swift`).
+    public func outputDelta(outputs o: Matrix, targets t: Matrix, slope: Matrix?, into out: inout Matrix) {
         let b = Double(o.rows), n = Double(o.cols)
         switch self {
-        case .halfSSE: return o.zipWith(t) { $0 - $1 }.zipWith(slope!) { $0 * $1 }
-        case .mse: return o.zipWith(t) { 2.0 * ($0 - $1) / (b * n) }.zipWith(slope!) { $0 * $1 }
-        case .crossEntropy: return o.zipWith(t) { ($0 - $1) / b }
-        case .sum: return slope!
+        case .halfSSE: o.zipWith(t, into: &out) { $0 - $1 }; out.formProduct(slope!)
+        case .mse: o.zipWith(t, into: &out) { 2.0 * ($0 - $1) / (b * n) }; out.formProduct(slope!)
+        case .crossEntropy: o.zipWith(t, into: &out) { ($0 - $1) / b }
+        case .sum: out = slope!
         case .hinge:
             var g = Matrix(rows: o.rows, cols: o.cols)
             for i in 0..<o.rows {
                 let y = Loss.targetClass(t, row: i), oy = o[i, y]
                 for j in 0..<o.cols where j != y && Loss.hingeMargin(o[i, j], oy) > 0 { g[i, j] = 1; g[i, y] -= 1 }
             }
-            return g.zipWith(slope!) { $0 / b * $1 }
+            g.zipWith(slope!, into: &out) { $0 / b * $1 }
         }
     }
 }

@@ -123,4 +123,14 @@ extension Matrix {
     public mutating func addToEachRow(_ b: Matrix) {
         for r in 0..<rows { for c in 0..<cols { self[r, c] += b[0, c] } }
     }
+
+    /// self = self ⊙ other, element by element (same shapes).
+    public mutating func formProduct(_ other: Matrix) {
+        precondition(rows == other.rows && cols == other.cols)
+        other.values.withUnsafeBufferPointer { y in
+            values.withUnsafeMutableBufferPointer { x in
+                for i in 0..<x.count { x[i] = x[i] * y[i] }
+            }
+        }
+    }
 }
