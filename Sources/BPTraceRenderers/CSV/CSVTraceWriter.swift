@@ -25,8 +25,10 @@ public final class CSVTraceWriter: TraceSink {
 
     /// A whole step, read in place from the trainer's store (the trace runner's usual call).
     public func receive(step result: StepResult, run: RunID) throws {
-        rows.append(step: result, to: out)
-        if out.count >= CSVTraceWriter.flushSize { try file.write(out.bytes); out.removeAll() }
+        for p in result.plan {
+            rows.append(p, of: result, to: out)
+            if out.count >= CSVTraceWriter.flushSize { try file.write(out.bytes); out.removeAll() }
+        }
     }
 
     /// The rows go to the file in pieces of about this many bytes.

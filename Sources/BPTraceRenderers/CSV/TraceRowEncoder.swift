@@ -35,14 +35,12 @@ final class TraceRowEncoder {
         }
     }
 
-    /// Appends the rows of every block of step `result`, in trace order (what
+    /// Appends the rows of block `p` of step `result`, if the step holds it (what
     /// `CSVTraceWriter.receive(step:run:)` writes: the store's values read in place).
-    func append(step result: StepResult, leading: [UInt8] = [], to out: CSVBytes) {
-        for p in result.plan {
-            _ = result.withValues(p.ref) { rows, cols, values in
-                append(Cell(step: result.step, layer: p.ref.layer, quantity: p.ref.quantity, stage: p.stage),
-                       rows: rows, cols: cols, values: values, leading: leading, to: out)
-            }
+    func append(_ p: StepPlanEntry, of result: StepResult, leading: [UInt8] = [], to out: CSVBytes) {
+        _ = result.withValues(p.ref) { rows, cols, values in
+            append(Cell(step: result.step, layer: p.ref.layer, quantity: p.ref.quantity, stage: p.stage),
+                   rows: rows, cols: cols, values: values, leading: leading, to: out)
         }
     }
 
