@@ -34,6 +34,21 @@ public enum FileSystem {
         }
     }
 
+    /// Writes all of `bytes` to `fd` at byte `position` (pwrite: the descriptor's own offset is
+    /// not used), retrying on EINTR; returns errno on failure, 0 on success.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int) -> Int32 {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            done += n
+        }
+        return 0
+    }
+
     /// Writes all of `bytes` to `fd`, retrying on EINTR; returns errno on failure, 0 on success.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         var offset = 0

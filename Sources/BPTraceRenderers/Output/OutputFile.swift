@@ -19,7 +19,8 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 /// place only by `commit()`, so a failed or interrupted run never leaves a half-written file.
 /// With a transaction, `commit()` only finishes the file and stages it; the transaction moves
 /// it into place together with the run's other outputs. Bytes are buffered and written in
-/// large chunks.
+/// large chunks; a stream of large chunks (the CSV trace) can be written behind
+/// (`writeBehind`): the C library's I/O thread writes one chunk while the next is being built.
 public final class OutputFile {
     public let destination: String
     public let temporaryPath: String
@@ -29,6 +30,10 @@ public final class OutputFile {
     private var buffer: [UInt8] = []
     private let chunk = 1 << 16
     private var closed = false
+    /// Bytes written or on their way: where the next bytes go (every write is positioned).
+    private var position = 0
+    /// The chunk the I/O thread is writing (its request and its bytes), if any.
+    private var inFlight: (request: UnsafeMutablePointer<aiocb>, bytes: CSVBytes)?
 
     /// Opens a temporary file beside `destination`. Fails if `destination` exists and
     /// `overwrite` is false (or is a folder), or if the folder is missing or not writable.
@@ -62,17 +67,71 @@ public final class OutputFile {
     /// Bytes the caller owns: copied into the buffer, or written straight through when the
     /// buffer is empty and they fill a chunk (no copy of large blocks).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        if buffer.isEmpty && bytes.count >= chunk {
-            guard !closed else { throw OutputError(.io, "internal error: \(destination) written after it was closed") }
-            let e = FileSystem.writeAll(fd, bytes)
-            if e != 0 {
-                abort()
-                throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
-            }
-            return
-        }
+        if buffer.isEmpty && bytes.count >= chunk { return try writeNow(bytes) }
         buffer.append(contentsOf: bytes)
         if buffer.count >= chunk { try flush() }
+    }
+
+    /// Hands `bytes` to the C library's I/O thread (POSIX AIO), to be written after everything
+    /// before them, and returns an empty buffer to fill meanwhile: the one handed over last
+    /// time, once it is written. At most one chunk is in flight; any error surfaces here or at
+    /// the next write, flush or commit. Each chunk goes to its own position in the file, so
+    /// the file's bytes do not depend on timing.
+    func writeBehind(_ bytes: CSVBytes) throws -> CSVBytes {
+        try flush()                                     // earlier bytes first; waits for the chunk in flight
+        guard bytes.count > 0 else { return bytes }
+        let free = spare ?? CSVBytes(capacity: bytes.count)
+        spare = nil
+        free.removeAll()
+        let request = UnsafeMutablePointer<aiocb>.allocate(capacity: 1)
+        request.initialize(to: aiocb())
+        request.pointee.aio_fildes = fd
+        request.pointee.aio_buf = UnsafeMutableRawPointer(bytes.base)
+        request.pointee.aio_nbytes = bytes.count
+        request.pointee.aio_offset = off_t(position)
+        if aio_write(request) != 0 {                    // not queued: written here instead
+            request.deallocate()
+            try writeNow(bytes.bytes)
+            return free
+        }
+        inFlight = (request, bytes)
+        position += bytes.count
+        return free
+    }
+
+    /// The buffer the last chunk was written from, for `writeBehind` to hand back.
+    private var spare: CSVBytes?
+
+    /// Waits until the chunk in flight is written; finishes a short write here.
+    private func waitForInFlight() throws {
+        guard let (request, bytes) = inFlight else { return }
+        inFlight = nil
+        var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
+        while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
+        var e = aio_error(request)
+        let written = aio_return(request), start = Int(request.pointee.aio_offset)
+        request.deinitialize(count: 1)
+        request.deallocate()
+        if e == 0 && written < bytes.count {
+            e = FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: bytes.bytes[max(written, 0)...]), at: start + max(written, 0))
+        }
+        spare = bytes
+        if e != 0 {
+            abort()
+            throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
+        }
+    }
+
+    /// Writes `bytes` at the current position, after the chunk in flight.
+    private func writeNow(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !closed else { throw OutputError(.io, "internal error: \(destination) written after it was closed") }
+        try waitForInFlight()
+        let e = FileSystem.writeAll(fd, bytes, at: position)
+        if e != 0 {
+            abort()
+            throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
+        }
+        position += bytes.count
     }
 
     public func write(_ string: String) throws {
@@ -82,13 +141,8 @@ public final class OutputFile {
     }
 
     public func flush() throws {
-        guard !closed else { throw OutputError(.io, "internal error: \(destination) written after it was closed") }
-        let e = buffer.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
+        try buffer.withUnsafeBytes { try writeNow($0) }
         buffer.removeAll(keepingCapacity: true)
-        if e != 0 {
-            abort()
-            throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
-        }
     }
 
     /// Flushes and closes the file, then moves it into place (or stages it in the transaction).
@@ -115,6 +169,13 @@ public final class OutputFile {
     public func abort() {
         guard !closed else { return }
         closed = true
+        if let (request, _) = inFlight {                // the I/O thread must be done with the bytes
+            var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
+            while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
+            _ = aio_return(request)
+            request.deallocate()
+            inFlight = nil
+        }
         close(fd)
         removeTemporary()
     }
