@@ -21,7 +21,7 @@ A check of the class (from (c)'s --format csv output, not timed) says how many c
 pass and how many bug traces have their bug among the first root cause's explanations.
 
 usage: python3 scripts/bench_grading.py [BIN]   (run from anywhere; default BIN: the release
-       build .build/release/bptrace, made first with `swift build -c release`)
+       build .build/release/bptrace, made first with `swift build -c release --static-swift-stdlib`)
 Exit code 0 when the targets are met, 1 otherwise.
 """
 import csv
@@ -128,7 +128,7 @@ def main():
     if len(sys.argv) > 1:
         bin_ = os.path.abspath(sys.argv[1])
     else:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "bptrace"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "bptrace"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         bin_ = os.path.join(ROOT, ".build", "release", "bptrace")
     tmp = tempfile.mkdtemp(prefix="bptrace-grading-")

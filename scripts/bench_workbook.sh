@@ -28,7 +28,7 @@
 # XlsxWriter (pip install openpyxl XlsxWriter), GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCRATCH=${SCRATCH:-.build-xlsx}
+SCRATCH=${SCRATCH:-.build}
 RUNS=${RUNS:-5}
 PY_RUNS=${PY_RUNS:-2}
 PY=${PYTHON:-python3}
@@ -40,7 +40,7 @@ work=$(mktemp -d)
 shm=""
 trap 'rm -rf "$work" ${shm:+"$shm"}' EXIT
 echo "building bptrace (release)..." >&2
-swift build -c release --scratch-path "$SCRATCH" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 BIN="$SCRATCH/release/bptrace"
 echo "building the C floor (cc -O2 Benchmarks/xlsx_floor.c -lxlsxwriter)..." >&2
 ${CC:-cc} -O2 -o "$work/xlsx_floor" Benchmarks/xlsx_floor.c -lxlsxwriter 2>"$work/cc.log" || { cat "$work/cc.log" >&2; exit 1; }
