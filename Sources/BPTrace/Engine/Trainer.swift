@@ -15,13 +15,16 @@ public struct Trainer: Sendable {
     /// f[l], the activation of layer l = 1...L (f[0], the input layer's, is linear).
     private let f: [Activation]
 
-    public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil) {
+    /// - Parameter plan: `Catalogue(spec: spec).stepPlan`, when the caller has it already (a
+    ///   grader re-running one step under many alternatives); computed here otherwise.
+    public init(spec: NetworkSpec, parameters: Parameters? = nil, rules: BackpropRules = .standard, optimizer: (any Optimizer)? = nil,
+                plan: [StepPlanEntry]? = nil) {
         self.spec = spec
         self.rules = rules
         self.optimizer = optimizer ?? Trainer.optimizer(for: spec, rules: rules)
         self.parameters = parameters ?? spec.initialParameters()
         self.catalogue = Catalogue(spec: spec)
-        self.plan = catalogue.stepPlan
+        self.plan = plan ?? catalogue.stepPlan
         self.f = [Activation.linear] + spec.activations
     }
 

@@ -14,9 +14,12 @@ public struct Alternative: Sendable, CustomStringConvertible {
     public let rules: BackpropRules
     /// Whether the student's values are the negation of what the run gives (`negated`).
     public let negated: Bool
+    /// The step plan of `spec`, made once for every re-run under this alternative.
+    public let plan: [StepPlanEntry]
 
     public init(spelling: String, meaning: String, spec: NetworkSpec, rules: BackpropRules, negated: Bool = false) {
         self.spelling = spelling; self.meaning = meaning; self.spec = spec; self.rules = rules; self.negated = negated
+        plan = Catalogue(spec: spec).stepPlan
     }
 
     public var description: String { spelling }

@@ -36,10 +36,13 @@ struct AnchoredRun {
     /// The runs shared by the traces of a class, and whether the steps so far are among them.
     let cache: StepCache
     private var pristine = true
+    /// The spec's step plan, made once for every step run here.
+    private let plan: [StepPlanEntry]
 
     init(spec: NetworkSpec, written: [CellKey: StudentValue], reanchor: Bool, cache: StepCache) {
         self.spec = spec; self.written = written; self.reanchor = reanchor; self.cache = cache
         catalogue = Catalogue(spec: spec)
+        plan = catalogue.stepPlan
         params = spec.initialParameters()
         optimizer = spec.optimizer.isSGD ? nil : StatefulOptimizer(spec.optimizer, learningRate: spec.learningRate)
     }
@@ -131,7 +134,7 @@ struct AnchoredRun {
             if pristine, let hit = cache.own(step: s) {
                 r = hit.result; params = hit.parameters; optimizer = hit.optimizer
             } else {
-                var trainer = Trainer(spec: spec, parameters: params, rules: .standard, optimizer: optimizer)
+                var trainer = Trainer(spec: spec, parameters: params, rules: .standard, optimizer: optimizer, plan: plan)
                 r = trainer.step(s)
                 params = trainer.parameters
                 optimizer = trainer.optimizer as? StatefulOptimizer
@@ -167,7 +170,7 @@ struct AnchoredRun {
             }
             opt = o
         }
-        var trainer = Trainer(spec: alt.spec, parameters: a.parameters, rules: alt.rules, optimizer: opt)
+        var trainer = Trainer(spec: alt.spec, parameters: a.parameters, rules: alt.rules, optimizer: opt, plan: alt.plan)
         return trainer.step(s)
     }
 }
