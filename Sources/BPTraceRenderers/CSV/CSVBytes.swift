@@ -24,6 +24,16 @@ final class CSVBytes: TextOutputStream {
 
     func removeAll() { count = 0 }
 
+    /// Exchanges the bytes (and room) of two buffers: how a full buffer is handed to the
+    /// writer's I/O thread while its holder goes on with an empty one.
+    func swapStorage(with other: CSVBytes) {
+        // Plain assignments, not `swap(&…)`: an inout access to these properties would make
+        // the compiler check exclusivity at run time on every append.
+        let (b, n, c) = (base, count, capacity)
+        base = other.base; count = other.count; capacity = other.capacity
+        other.base = b; other.count = n; other.capacity = c
+    }
+
     /// Counts `n` bytes the caller wrote at `base + count` (after `reserve`).
     @inline(__always) func didWrite(_ n: Int) { count += n }
 

@@ -20,14 +20,14 @@ public final class CSVTraceWriter: TraceSink {
 
     public func receive(_ block: TraceBlock) throws {
         rows.append(block, to: out)
-        if out.count >= CSVTraceWriter.flushSize { out = try file.writeBehind(out) }
+        if out.count >= CSVTraceWriter.flushSize { try file.writeBehind(out) }
     }
 
     /// A whole step, read in place from the trainer's store (the trace runner's usual call).
     public func receive(step result: StepResult, run: RunID) throws {
         for p in result.plan {
             rows.append(p, of: result, to: out)
-            if out.count >= CSVTraceWriter.flushSize { out = try file.writeBehind(out) }
+            if out.count >= CSVTraceWriter.flushSize { try file.writeBehind(out) }
         }
     }
 
@@ -35,7 +35,7 @@ public final class CSVTraceWriter: TraceSink {
     /// library's I/O thread while the next is built (`OutputFile.writeBehind`).
     static let flushSize = 1 << 20
     private let rows: TraceRowEncoder
-    private var out = CSVBytes(capacity: CSVTraceWriter.flushSize * 2)
+    private let out = CSVBytes(capacity: CSVTraceWriter.flushSize * 2)
 
     public func finish(_ outcome: TraceOutcome) throws {
         try file.write(out.bytes)

@@ -32,8 +32,8 @@ public final class OutputFile {
     private var closed = false
     /// Bytes written or on their way: where the next bytes go (every write is positioned).
     private var position = 0
-    /// The chunk the I/O thread is writing (its request and its bytes), if any.
-    private var inFlight: (request: UnsafeMutablePointer<aiocb>, bytes: CSVBytes)?
+    /// The request of the chunk the I/O thread is writing (`flying`), if any.
+    private var inFlight: UnsafeMutablePointer<aiocb>?
 
     /// Opens a temporary file beside `destination`. Fails if `destination` exists and
     /// `overwrite` is false (or is a folder), or if the folder is missing or not writable.
@@ -72,40 +72,38 @@ public final class OutputFile {
         if buffer.count >= chunk { try flush() }
     }
 
-    /// Hands `bytes` to the C library's I/O thread (POSIX AIO), to be written after everything
-    /// before them, and returns an empty buffer to fill meanwhile: the one handed over last
-    /// time, once it is written. At most one chunk is in flight; any error surfaces here or at
-    /// the next write, flush or commit. Each chunk goes to its own position in the file, so
-    /// the file's bytes do not depend on timing.
-    func writeBehind(_ bytes: CSVBytes) throws -> CSVBytes {
+    /// Hands the bytes of `bytes` to the C library's I/O thread (POSIX AIO), to be written after
+    /// everything before them, and leaves `bytes` empty to fill meanwhile (with the room of the
+    /// chunk handed over last time, once that is written). At most one chunk is in flight; any
+    /// error surfaces here or at the next write, flush or commit. Each chunk goes to its own
+    /// position in the file, so the file's bytes do not depend on timing.
+    func writeBehind(_ bytes: CSVBytes) throws {
         try flush()                                     // earlier bytes first; waits for the chunk in flight
-        guard bytes.count > 0 else { return bytes }
-        let free = spare ?? CSVBytes(capacity: bytes.count)
-        spare = nil
-        free.removeAll()
+        guard bytes.count > 0 else { return }
+        flying.swapStorage(with: bytes)
+        bytes.removeAll()
         let request = UnsafeMutablePointer<aiocb>.allocate(capacity: 1)
         request.initialize(to: aiocb())
         request.pointee.aio_fildes = fd
-        request.pointee.aio_buf = UnsafeMutableRawPointer(bytes.base)
-        request.pointee.aio_nbytes = bytes.count
+        request.pointee.aio_buf = UnsafeMutableRawPointer(flying.base)
+        request.pointee.aio_nbytes = flying.count
         request.pointee.aio_offset = off_t(position)
         if aio_write(request) != 0 {                    // not queued: written here instead
             request.deallocate()
-            try writeNow(bytes.bytes)
-            return free
+            return try writeNow(flying.bytes)
         }
-        inFlight = (request, bytes)
-        position += bytes.count
-        return free
+        inFlight = request
+        position += flying.count
     }
 
-    /// The buffer the last chunk was written from, for `writeBehind` to hand back.
-    private var spare: CSVBytes?
+    /// The bytes of the chunk in flight (their room is reused for the chunk after next).
+    private let flying = CSVBytes(capacity: 64)
 
     /// Waits until the chunk in flight is written; finishes a short write here.
     private func waitForInFlight() throws {
-        guard let (request, bytes) = inFlight else { return }
+        guard let request = inFlight else { return }
         inFlight = nil
+        let bytes = flying
         var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
         while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
         var e = aio_error(request)
@@ -115,7 +113,6 @@ public final class OutputFile {
         if e == 0 && written < bytes.count {
             e = FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: bytes.bytes[max(written, 0)...]), at: start + max(written, 0))
         }
-        spare = bytes
         if e != 0 {
             abort()
             throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
@@ -169,7 +166,7 @@ public final class OutputFile {
     public func abort() {
         guard !closed else { return }
         closed = true
-        if let (request, _) = inFlight {                // the I/O thread must be done with the bytes
+        if let request = inFlight {                     // the I/O thread must be done with the bytes
             var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
             while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
             _ = aio_return(request)
