@@ -67,13 +67,24 @@ final class CSVBytes: TextOutputStream {
     /// A non-negative integer in decimal (a negative one is written as 0: rows, columns, steps
     /// and layers are never negative).
     func append(_ n: Int) {
-        if n < 10 { append(byte: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: max(n, 0))); return }
-        var digits = 1, t = n
-        while t >= 10 { t /= 10; digits += 1 }
-        reserve(digits)
-        var v = n, i = count + digits - 1
-        while i >= count { base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10); v /= 10; i -= 1 }
-        count += digits
+        reserve(20)
+        count = CSVBytes.write(max(n, 0), at: base + count) - base
+    }
+
+    /// A non-negative integer in decimal at `p` (room for 20 bytes); returns the byte after it.
+    @inline(__always) static func write(_ n: Int, at p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        if n < 10 { p.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n); return p + 1 }
+        let digits = CSVBytes.digits(n)
+        var v = n, i = digits - 1
+        while i >= 0 { p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10); v /= 10; i -= 1 }
+        return p + digits
+    }
+
+    /// The number of decimal digits of a non-negative integer.
+    static func digits(_ n: Int) -> Int {
+        var d = 1, t = n
+        while t >= 10 { t /= 10; d += 1 }
+        return d
     }
 
     /// `v` as the shortest decimal that reads back to exactly `v`: the same text as

@@ -67,7 +67,7 @@ final class TraceRowEncoder {
             return
         }
         // Room for the block's rows, reserved once; then the bytes go in through a plain pointer.
-        let perRow = key.count + 2 * (Self.digits(max(rows, cols)) + 1) + ShortestDouble.maxBytes + Self.digits(stage) + 2
+        let perRow = key.count + 2 * (CSVBytes.digits(max(rows, cols)) + 1) + ShortestDouble.maxBytes + CSVBytes.digits(stage) + 2
         out.reserve(rows * cols * perRow)
         var p = out.base + out.count
         let start = p
@@ -75,31 +75,15 @@ final class TraceRowEncoder {
         for r in 1...rows {
             for c in 1...cols {
                 p.update(from: key.baseAddress!, count: key.count); p += key.count
-                p = Self.write(r, at: p); p.pointee = UInt8(ascii: ","); p += 1
-                p = Self.write(c, at: p); p.pointee = UInt8(ascii: ","); p += 1
+                p = CSVBytes.write(r, at: p); p.pointee = UInt8(ascii: ","); p += 1
+                p = CSVBytes.write(c, at: p); p.pointee = UInt8(ascii: ","); p += 1
                 p += ShortestDouble.write(values[i], to: p)
                 p.pointee = UInt8(ascii: ","); p += 1
-                p = Self.write(stage, at: p); p.pointee = UInt8(ascii: "\n"); p += 1
+                p = CSVBytes.write(stage, at: p); p.pointee = UInt8(ascii: "\n"); p += 1
                 i += 1
             }
         }
         out.didWrite(p - start)
-    }
-
-    /// The number of decimal digits of a non-negative integer.
-    private static func digits(_ n: Int) -> Int {
-        var d = 1, t = n
-        while t >= 10 { t /= 10; d += 1 }
-        return d
-    }
-
-    /// A positive integer in decimal at `p`; returns the byte after it.
-    @inline(__always) private static func write(_ n: Int, at p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        if n < 10 { p.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n); return p + 1 }
-        let digits = Self.digits(n)
-        var v = n, i = digits - 1
-        while i >= 0 { p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10); v /= 10; i -= 1 }
-        return p + digits
     }
 
     /// `leading` + "step," + "layer,quantity," into `key`.

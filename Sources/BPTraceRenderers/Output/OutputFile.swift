@@ -101,22 +101,28 @@ public final class OutputFile {
 
     /// Waits until the chunk in flight is written; finishes a short write here.
     private func waitForInFlight() throws {
-        guard let request = inFlight else { return }
-        inFlight = nil
-        let bytes = flying
-        var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
-        while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
-        var e = aio_error(request)
-        let written = aio_return(request), start = Int(request.pointee.aio_offset)
-        request.deinitialize(count: 1)
-        request.deallocate()
-        if e == 0 && written < bytes.count {
-            e = FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: bytes.bytes[max(written, 0)...]), at: start + max(written, 0))
+        guard let done = collectInFlight() else { return }
+        var e = done.error
+        if e == 0 && done.written < flying.count {
+            e = FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: flying.bytes[done.written...]), at: done.start + done.written)
         }
         if e != 0 {
             abort()
             throw OutputError(.io, "error writing \(destination): \(FileSystem.reason(e))")
         }
+    }
+
+    /// Waits for the I/O thread to finish the chunk in flight, if any, and frees its request:
+    /// its error (0 if none), the bytes it wrote and where the chunk starts.
+    private func collectInFlight() -> (error: Int32, written: Int, start: Int)? {
+        guard let request = inFlight else { return nil }
+        inFlight = nil
+        var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
+        while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
+        let e = aio_error(request), written = aio_return(request), start = Int(request.pointee.aio_offset)
+        request.deinitialize(count: 1)
+        request.deallocate()
+        return (e, max(written, 0), start)
     }
 
     /// Writes `bytes` at the current position, after the chunk in flight.
@@ -166,13 +172,7 @@ public final class OutputFile {
     public func abort() {
         guard !closed else { return }
         closed = true
-        if let request = inFlight {                     // the I/O thread must be done with the bytes
-            var list: [UnsafePointer<aiocb>?] = [UnsafePointer(request)]
-            while aio_error(request) == EINPROGRESS { _ = aio_suspend(&list, 1, nil) }
-            _ = aio_return(request)
-            request.deallocate()
-            inFlight = nil
-        }
+        _ = collectInFlight()                           // the I/O thread must be done with the bytes
         close(fd)
         removeTemporary()
     }
