@@ -35,15 +35,7 @@ public final class CompareHTMLWriter: TraceSink {
         if let i = svg.range(of: "<svg") { svg = String(svg[i.lowerBound...]) }
         let title = "\(plan.base.name): \(results.count) runs compared"
         var h = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="\(HTMLPage.contentSecurityPolicy)">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
-        <title>\(e(title))</title>
-        <style>
+        \(HTMLPage.head(title: title))
         body { font-family: DejaVu Sans, Verdana, Arial, sans-serif; margin: 1.5em; color: #222; }
         table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
         td.l, th.l { text-align: left; } tr.on { background: #fff3c4; }

@@ -22,12 +22,7 @@ public final class CompareHandoutWriter: TraceSink {
         self.transaction = transaction
         table = CompareLossTable(plan: plan)
         figuresDestination = MarkdownHandoutWriter.figuresFolder(for: destination)
-        switch FileSystem.kind(figuresDestination) {
-        case .none: break
-        case .directory, .link:
-            if !overwrite { throw OutputError(.exists, "\(figuresDestination) exists; add --force to overwrite it") }
-        default: throw OutputError(.exists, "\(figuresDestination) is a file; the handout's figures folder goes there")
-        }
+        try MarkdownHandoutWriter.checkFiguresDestination(figuresDestination, overwrite: overwrite)
         let f = try OutputFile(destination: destination, overwrite: overwrite)
         do { figuresTemporary = try TemporaryName.createDirectory(beside: figuresDestination, mode: 0o755) } catch { f.abort(); throw error }
         file = f

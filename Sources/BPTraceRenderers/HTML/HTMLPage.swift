@@ -21,6 +21,22 @@ struct HTMLPage {
 
     /// No remote loads of any kind: only the page's own inline style and script, pictures only
     /// as data: URLs (there are none), no forms, no base URL, no connections.
+    /// A page's opening up to its `<style>` tag: doctype, charset, the content security policy,
+    /// viewport, no referrer and the escaped title (the explorer's and compare's pages).
+    static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <title>\(HTMLText.escape(title))</title>
+        <style>
+        """
+    }
+
     static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
     var L: Int { spec.depth }
@@ -30,15 +46,7 @@ struct HTMLPage {
         let title = "\(spec.name) — bptrace explorer"
         let last = explorable.last ?? 0
         try file.write("""
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="\(HTMLPage.contentSecurityPolicy)">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
-        <title>\(HTMLText.escape(title))</title>
-        <style>
+        \(HTMLPage.head(title: title))
         \(HTMLStyle.css)
         </style>
         </head>

@@ -45,20 +45,8 @@ public struct MathMLFromLaTeX {
 
     // MARK: rendering
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// Element text, escaped as everywhere on the page (`HTMLText.escape`).
+    static func escape(_ s: String) -> String { HTMLText.escape(s) }
 
     static func render(_ n: Node) -> String {
         switch n {

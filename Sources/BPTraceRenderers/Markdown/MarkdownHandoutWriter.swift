@@ -56,6 +56,17 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         return base + "-figures"
     }
 
+    /// Throws when the figures folder may not be written: it exists (a folder or a link) and
+    /// `overwrite` is false, or a file is in its place.
+    static func checkFiguresDestination(_ path: String, overwrite: Bool) throws {
+        switch FileSystem.kind(path) {
+        case .none: break
+        case .directory, .link:
+            if !overwrite { throw OutputError(.exists, "\(path) exists; add --force to overwrite it") }
+        default: throw OutputError(.exists, "\(path) is a file; the handout's figures folder goes there")
+        }
+    }
+
     /// Opens the temporary Markdown file and figures folder. Fails if either destination exists
     /// and `overwrite` is false, or the folder cannot be written.
     public init(destination: String, overwrite: Bool, options: RenderOptions, transaction: OutputTransaction? = nil) throws {
@@ -64,12 +75,7 @@ public final class MarkdownHandoutWriter: TraceSink, RunNotes {
         self.options = options
         self.transaction = transaction
         figuresDestination = MarkdownHandoutWriter.figuresFolder(for: destination)
-        switch FileSystem.kind(figuresDestination) {
-        case .none: break
-        case .directory, .link:
-            if !overwrite { throw OutputError(.exists, "\(figuresDestination) exists; add --force to overwrite it") }
-        default: throw OutputError(.exists, "\(figuresDestination) is a file; the handout's figures folder goes there")
-        }
+        try MarkdownHandoutWriter.checkFiguresDestination(figuresDestination, overwrite: overwrite)
         let f = try OutputFile(destination: destination, overwrite: overwrite)
         do {
             figuresTemporary = try TemporaryName.createDirectory(beside: figuresDestination, mode: 0o755)
